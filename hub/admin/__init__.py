@@ -1,0 +1,5 @@
+"""Member administration."""
+
+from hub.admin.routes import bp
+
+__all__ = ["bp"]

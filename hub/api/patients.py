@@ -1,0 +1,114 @@
+"""API: patient records and lab reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import jsonify, request
+from flask_login import current_user
+
+from hub.access import CLINICAL_ROLES, PATIENT
+from hub.api import api_route, parse_body
+from hub.api.schemas import ProfilePatch
+from hub.audit.services import record_read
+from hub.errors.exceptions import Forbidden, ServiceError
+from hub.labs import services as labs
+from hub.labs.routes import readable_report, send_report
+from hub.patients import services as patients
+
+READERS = (PATIENT, *CLINICAL_ROLES)
+
+
+def readable_patient(health_id: str, what: str):
+    patient = patients.get_by_health_id(health_id)
+    patients.check_can_read(patient)
+    record_read(patient.id, what)
+    return patient
+
+
+@api_route(
+    "/patients/<health_id>",
+    roles=READERS,
+    tag="patients",
+    summary="A patient's record (clinical staff; a patient only their own)",
+    responses={200: "the record", 400: "bad check digit", 403: "not yours", 404: "no such patient"},
+)
+def get_patient(health_id: str):
+    return jsonify(patients.to_dict(readable_patient(health_id, "record api")))
+
+
+@api_route(
+    "/patients/<health_id>",
+    methods=("PATCH",),
+    roles=(PATIENT,),
+    body=ProfilePatch,
+    tag="patients",
+    summary="A patient edits their own profile and medical information",
+)
+def patch_patient(health_id: str):
+    patient = patients.get_by_health_id(health_id)
+    if patient.user_id != current_user.id:
+        raise Forbidden("You may edit only your own record.")
+    data = parse_body(ProfilePatch)
+    patients.update_profile(patient, data.model_dump(exclude_unset=True))
+    return jsonify(patients.to_dict(patient))
+
+
+@api_route(
+    "/patients/<health_id>/lab-reports",
+    roles=READERS,
+    tag="lab reports",
+    summary="The patient's lab reports",
+)
+def list_reports(health_id: str):
+    patient = readable_patient(health_id, "lab report list api")
+    return jsonify(items=[labs.to_dict(r) for r in labs.reports_of(patient)])
+
+
+@api_route(
+    "/patients/<health_id>/lab-reports",
+    methods=("POST",),
+    roles=(PATIENT,),
+    tag="lab reports",
+    summary="Upload a lab report (PDF, JPEG or PNG; 10 MB)",
+    multipart={"file": "binary", "title": "string", "date": "date"},
+    responses={
+        201: "stored",
+        400: "missing fields",
+        413: "too large",
+        415: "not a PDF, JPEG or PNG",
+    },
+)
+def upload_report(health_id: str):
+    patient = patients.get_by_health_id(health_id)
+    if patient.user_id != current_user.id:
+        raise Forbidden("You may upload reports only to your own record.")
+    upload = request.files.get("file")
+    errors = {}
+    if upload is None or not upload.filename:
+        errors["file"] = "Attach the report as the multipart field 'file'."
+    try:
+        report_date = date.fromisoformat(request.form.get("date", ""))
+    except ValueError:
+        errors["date"] = "Give the report date as YYYY-MM-DD."
+    if errors:
+        raise ServiceError("Check the fields.", errors)
+    report = labs.save_report(
+        patient,
+        stream=upload.stream,
+        filename=upload.filename,
+        title=request.form.get("title", ""),
+        report_date=report_date,
+        uploader_id=current_user.id,
+    )
+    return jsonify(labs.to_dict(report)), 201
+
+
+@api_route(
+    "/lab-reports/<int:report_id>/file",
+    roles=READERS,
+    tag="lab reports",
+    summary="Download a lab report's file",
+)
+def report_file(report_id: int):
+    return send_report(readable_report(report_id))

@@ -1,0 +1,141 @@
+"""``smartcare-hub``: run the hub and set it up."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from pydantic import ValidationError
+
+from hub.access import ALL_ROLES, PATIENT, ROLE_LABELS
+
+logger = logging.getLogger(__name__)
+
+
+def _create_app():
+    from hub import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(
+    create_app=_create_app,
+    add_default_commands=True,
+    help="SmartCare hub: web application, MQTT ingest and scheduler.",
+)
+
+
+@cli.command("init-db")
+@with_appcontext
+def init_db() -> None:
+    """Create or upgrade the database schema to the newest migration."""
+    from flask_migrate import upgrade
+
+    upgrade()
+    click.echo(f"database ready: {_safe_url(current_app.config['SQLALCHEMY_DATABASE_URI'])}")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@cli.command("create-user")
+@click.option("--role", type=click.Choice(ALL_ROLES), required=True)
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--specialisation", default=None, help="Doctors: specialisation")
+@click.option("--date-of-birth", default=None, help="Patients: YYYY-MM-DD")
+@click.option("--sex", default="other", type=click.Choice(["female", "male", "other"]))
+@with_appcontext
+def create_user(
+    role: str,
+    email: str,
+    name: str,
+    password_stdin: bool,
+    specialisation: str | None,
+    date_of_birth: str | None,
+    sex: str,
+) -> None:
+    """Create an account (active at once)."""
+    from hub.auth import services
+    from hub.auth.models import ACTIVE
+    from hub.errors.exceptions import ServiceError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        if role == PATIENT:
+            if not date_of_birth:
+                raise click.UsageError("--date-of-birth is needed for a patient")
+            patient = services.register_patient(
+                name=name,
+                email=email,
+                password=password,
+                sex=sex,
+                phone=None,
+                date_of_birth=date.fromisoformat(date_of_birth),
+            )
+            patient.user.status = ACTIVE
+            from hub.extensions import db
+
+            db.session.commit()
+            click.echo(f"patient {email} created, health ID {patient.health_id}")
+        else:
+            user = services.create_staff(
+                name=name, email=email, role=role, password=password, specialisation=specialisation
+            )
+            click.echo(f"{role} {user.email} created (id {user.id})")
+    except ServiceError as exc:
+        detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+        raise click.ClickException(f"{exc.message} {detail}".strip()) from None
+
+
+@cli.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Create demo accounts for every role (new random passwords each run) and print them."""
+    from hub.demo import seed
+
+    logins = seed()
+    click.echo("\nDemo logins (passwords are new on every seed):")
+    for role, email, password in logins:
+        click.echo(f"  {ROLE_LABELS[role]:<26} {email:<32} {password}")
+    click.echo("")
+
+
+@cli.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def run(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the hub with gunicorn (a production WSGI server)."""
+    from hub.server import serve
+
+    serve(host=host, port=port, workers=workers, threads=threads)
+
+
+def main() -> None:
+    from hub.config import HubSettings
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        HubSettings()
+    except ValidationError as exc:
+        click.echo("Configuration error:", err=True)
+        for err in exc.errors():
+            name = "SMARTCARE_" + "_".join(str(p) for p in err["loc"]).upper()
+            click.echo(f"  {name}: {err['msg']}", err=True)
+        sys.exit(2)
+    cli.main(prog_name="smartcare-hub")

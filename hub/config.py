@@ -1,0 +1,76 @@
+"""Hub configuration: one pydantic-settings model read from ``SMARTCARE_*`` variables.
+
+Validated once at start; a bad value stops the hub with a readable message.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class HubSettings(BaseSettings):
+    """Settings of the hub. Every field can be set as ``SMARTCARE_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="SMARTCARE_", extra="ignore")
+
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; default SQLite file under the instance folder. "
+        "PostgreSQL: postgresql+psycopg://user@host:5432/db",
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Flask secret key. When unset, one is generated once and kept in "
+        "instance/secret_key (mode 0600), never in the repository.",
+    )
+    upload_dir: Path | None = Field(
+        None, description="Where uploaded files are kept; default instance/uploads"
+    )
+    mqtt_url: str | None = Field(
+        None,
+        description="mqtt:// or mqtts://user:pass@host:port. Unset: `smartcare-hub run` "
+        "starts an embedded broker on a loopback port of its own.",
+    )
+    face_backend: str = Field("dlib", description="Face backend for enrolment: dlib or insightface")
+    max_upload_mb: int = Field(10, ge=1, le=100, description="Largest accepted upload, in MB")
+    login_max_failures: int = Field(
+        5, ge=1, description="Failed logins per account within the window before 429"
+    )
+    login_window_minutes: int = Field(15, ge=1, description="Window of the login rate limit")
+    auto_approve_patients: bool = Field(
+        False,
+        description="When false, self-registered patients wait for an admin's approval "
+        "before they can log in.",
+    )
+    token_days: int = Field(30, ge=1, description="Lifetime of an API bearer token, in days")
+    site_id: str = Field("phc-main", description="This centre's site id (kiosks, galleries)")
+
+    @field_validator("mqtt_url")
+    @classmethod
+    def _check_mqtt_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("mqtt://", "mqtts://")):
+            raise ValueError("must start with mqtt:// or mqtts://")
+        return value
+
+    @field_validator("face_backend")
+    @classmethod
+    def _check_backend(cls, value: str) -> str:
+        if value not in ("dlib", "insightface"):
+            raise ValueError("must be 'dlib' or 'insightface'")
+        return value
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """Read the generated secret key, creating it (mode 0600) on first use."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key

@@ -1,0 +1,5 @@
+"""Lab reports."""
+
+from hub.labs.routes import bp
+
+__all__ = ["bp"]

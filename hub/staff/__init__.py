@@ -1,0 +1,5 @@
+"""Staff: profiles and doctor search."""
+
+from hub.staff.routes import bp
+
+__all__ = ["bp"]

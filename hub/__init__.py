@@ -34,6 +34,9 @@ def _config_from_settings(settings: HubSettings, instance_path: Path) -> dict[st
         "LOGIN_WINDOW_MINUTES": settings.login_window_minutes,
         "AUTO_APPROVE_PATIENTS": settings.auto_approve_patients,
         "TOKEN_DAYS": settings.token_days,
+        # argon2id cost: argon2-cffi's defaults (RFC 9106 low-memory profile) unless set.
+        "ARGON2_TIME_COST": settings.argon2_time_cost,
+        "ARGON2_MEMORY_KIB": settings.argon2_memory_kib,
         "MQTT_URL": settings.mqtt_url,
         "FACE_BACKEND": settings.face_backend,
         "SITE_ID": settings.site_id,
@@ -89,5 +92,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from hub.templating import init_app as init_templating
 
     init_templating(app)
+    from hub import cli
+
+    cli.init_app(app)
     access.check_declarations(app)
     return app

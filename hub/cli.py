@@ -29,7 +29,7 @@ cli = FlaskGroup(
 )
 
 
-@cli.command("init-db")
+@click.command("init-db")
 @with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema to the newest migration."""
@@ -45,7 +45,7 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-@cli.command("create-user")
+@click.command("create-user")
 @click.option("--role", type=click.Choice(ALL_ROLES), required=True)
 @click.option("--email", required=True)
 @click.option("--name", required=True)
@@ -99,7 +99,7 @@ def create_user(
         raise click.ClickException(f"{exc.message} {detail}".strip()) from None
 
 
-@cli.command("seed-demo")
+@click.command("seed-demo")
 @with_appcontext
 def seed_demo() -> None:
     """Create demo accounts for every role (new random passwords each run) and print them."""
@@ -122,6 +122,15 @@ def run(host: str, port: int, workers: int, threads: int) -> None:
     from hub.server import serve
 
     serve(host=host, port=port, workers=workers, threads=threads)
+
+
+#: Set-up commands, also reachable as ``flask --app hub <command>`` and from tests.
+APP_COMMANDS = (init_db, create_user, seed_demo)
+
+
+def init_app(app) -> None:
+    for command in APP_COMMANDS:
+        app.cli.add_command(command)
 
 
 def main() -> None:

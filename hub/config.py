@@ -47,6 +47,10 @@ class HubSettings(BaseSettings):
         "before they can log in.",
     )
     token_days: int = Field(30, ge=1, description="Lifetime of an API bearer token, in days")
+    argon2_time_cost: int = Field(3, ge=1, le=20, description="argon2id iterations")
+    argon2_memory_kib: int = Field(
+        65536, ge=1024, description="argon2id memory per hash, KiB (default 64 MiB)"
+    )
     site_id: str = Field("phc-main", description="This centre's site id (kiosks, galleries)")
 
     @field_validator("mqtt_url")

@@ -49,6 +49,9 @@ def app(tmp_path: Path) -> Iterator[Flask]:
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "WTF_CSRF_ENABLED": False,  # tests/hub/test_csrf.py turns it on
         "AUTO_APPROVE_PATIENTS": False,
+        # Still argon2id, at a cost that keeps hundreds of logins in the suite quick.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_KIB": 1024,
     }
     application = create_app(config)
     with application.app_context():

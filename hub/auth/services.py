@@ -24,19 +24,27 @@ from hub.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
-_hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so both paths cost one argon2 check.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
 MIN_PASSWORD = 8
+_hashers: dict[tuple[int, int], tuple[PasswordHasher, str]] = {}
+
+
+def _hasher() -> tuple[PasswordHasher, str]:
+    """The argon2id hasher for the configured cost, and a dummy hash made with it (verified
+    against when the e-mail is unknown, so both paths cost one argon2 check)."""
+    key = (current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_KIB"])
+    if key not in _hashers:
+        hasher = PasswordHasher(time_cost=key[0], memory_cost=key[1])
+        _hashers[key] = (hasher, hasher.hash("not-a-real-password"))
+    return _hashers[key]
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher()[0].hash(password)
 
 
 def verify_password(user_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(user_hash, password)
+        return _hasher()[0].verify(user_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -167,7 +175,7 @@ def authenticate(email: str, password: str, ip: str | None) -> User:
         logger.warning("login rate limit hit for an account ip=%s", ip)
         raise TooManyRequests("Too many failed logins. Wait a few minutes and try again.")
     user = user_by_email(email)
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    ok = verify_password(user.password_hash if user else _hasher()[1], password)
     if not ok or user is None:
         db.session.add(LoginFailure(email=email, ip=ip or "?"))
         db.session.commit()
@@ -176,7 +184,7 @@ def authenticate(email: str, password: str, ip: str | None) -> User:
         raise Unauthorized("Your account is waiting for an administrator's approval.")
     if user.status == DEACTIVATED:
         raise Unauthorized("This account has been deactivated.")
-    if _hasher.check_needs_rehash(user.password_hash):
+    if _hasher()[0].check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     db.session.execute(db.delete(LoginFailure).where(LoginFailure.email == email))
     user.last_login_at = utcnow()

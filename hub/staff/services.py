@@ -15,7 +15,7 @@ def doctor_search_query(q: str | None) -> Select:
     ordered by name."""
     query = (
         db.select(StaffProfile)
-        .join(StaffProfile, StaffProfile.user_id == User.id)
+        .join(User, StaffProfile.user_id == User.id)
         .where(User.role == DOCTOR, User.status == ACTIVE)
         .order_by(User.name, User.id)
     )

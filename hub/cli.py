@@ -148,3 +148,7 @@ def main() -> None:
             click.echo(f"  {name}: {err['msg']}", err=True)
         sys.exit(2)
     cli.main(prog_name="smartcare-hub")
+
+
+if __name__ == "__main__":
+    main()

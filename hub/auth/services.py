@@ -212,11 +212,16 @@ def issue_token(user: User) -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    """The active user a bearer token belongs to, or None."""
-    row = db.session.scalar(db.select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None or row.revoked or row.expires_at < utcnow():
-        return None
-    user = db.session.get(User, row.user_id)
+    """The active user a bearer token belongs to, or None (one query)."""
+    user = db.session.scalar(
+        db.select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == _token_hash(token),
+            ApiToken.revoked.is_(False),
+            ApiToken.expires_at > utcnow(),
+        )
+    )
     return user if user is not None and user.is_active else None
 
 

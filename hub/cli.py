@@ -117,15 +117,81 @@ def seed_demo() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
-def run(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the hub with gunicorn (a production WSGI server)."""
+@click.option("--no-ingest", is_flag=True, help="Serve the web only (ingest runs elsewhere).")
+def run(host: str, port: int, workers: int, threads: int, no_ingest: bool) -> None:
+    """Web server (gunicorn) + MQTT ingest + scheduler. Without SMARTCARE_MQTT_URL an
+    embedded broker starts on a loopback port of its own."""
+    import os
+    import subprocess
+
+    from hub.broker import _free_port
     from hub.server import serve
 
-    serve(host=host, port=port, workers=workers, threads=threads)
+    child = None
+    if not no_ingest:
+        env = dict(os.environ)
+        args = [sys.executable, "-m", "hub.cli", "ingest", "--with-scheduler"]
+        if not env.get("SMARTCARE_MQTT_URL"):
+            broker_port = _free_port()
+            env["SMARTCARE_MQTT_URL"] = f"mqtt://127.0.0.1:{broker_port}"
+            env["SMARTCARE_MQTT_PROTOCOL"] = "v311"  # amqtt speaks MQTT 3.1.1
+            args += ["--embedded-broker-port", str(broker_port)]
+            os.environ.update(
+                {k: env[k] for k in ("SMARTCARE_MQTT_URL", "SMARTCARE_MQTT_PROTOCOL")}
+            )
+            click.echo(f"embedded MQTT broker: {env['SMARTCARE_MQTT_URL']}")
+        child = subprocess.Popen(args, env=env)
+    try:
+        serve(host=host, port=port, workers=workers, threads=threads)
+    finally:
+        if child is not None:
+            child.terminate()
+            child.wait(15)
+
+
+@click.command("ingest")
+@click.option("--with-scheduler", is_flag=True, help="Also run the scheduled jobs.")
+@click.option(
+    "--embedded-broker-port",
+    type=int,
+    default=None,
+    help="Start the embedded broker on this loopback port first.",
+)
+@with_appcontext
+def ingest(with_scheduler: bool, embedded_broker_port: int | None) -> None:
+    """Run the MQTT ingest (and optionally the scheduler) until SIGTERM/SIGINT."""
+    import signal
+    import threading
+
+    from hub.ingest.service import IngestService
+
+    app = current_app._get_current_object()
+    if embedded_broker_port:
+        from hub.broker import EmbeddedBroker
+
+        EmbeddedBroker(embedded_broker_port).start()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: stop.set())
+    signal.signal(signal.SIGINT, lambda *a: stop.set())
+    service = IngestService(app)
+    service.start()
+    scheduler = None
+    if with_scheduler:
+        from hub.scheduler import start_scheduler
+
+        scheduler = start_scheduler(app)
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        service.stop()
+        logger.info("ingest stopped: %d committed, %d refused", service.committed, service.rejected)
 
 
 #: Set-up commands, also reachable as ``flask --app hub <command>`` and from tests.
-APP_COMMANDS = (init_db, create_user, seed_demo)
+APP_COMMANDS = (init_db, create_user, seed_demo, ingest)
 
 
 def init_app(app) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -52,6 +53,48 @@ class HubSettings(BaseSettings):
         65536, ge=1024, description="argon2id memory per hash, KiB (default 64 MiB)"
     )
     site_id: str = Field("phc-main", description="This centre's site id (kiosks, galleries)")
+    timezone: str = Field("Asia/Kolkata", description="The centre's time zone (attendance days)")
+    shift_start: str = Field("09:00", pattern=r"^\d{2}:\d{2}$", description="Shift start, local")
+    shift_end: str = Field("17:00", pattern=r"^\d{2}:\d{2}$", description="Shift end, local")
+    late_grace_minutes: int = Field(
+        10, ge=0, description="Arrivals later than start + grace are late"
+    )
+    hub_key_file: Path | None = Field(
+        None,
+        description="The hub's Ed25519 signing key (PEM); default instance/hub_signing_key.pem, "
+        "generated on first use",
+    )
+    max_clock_skew_s: int = Field(
+        300, ge=0, description="Events stamped further in the future than this are refused"
+    )
+    mqtt_client_id: str = Field(
+        "smartcare-hub-ingest",
+        description="Ingest's MQTT client id "
+        "(persistent session); give each ingest process its own",
+    )
+    mqtt_shared: bool = Field(
+        False,
+        description="Subscribe through the MQTT v5 shared "
+        "subscription $share/hub/... (several ingest processes)",
+    )
+    mqtt_protocol: Literal["v5", "v311"] = Field("v5", description="MQTT protocol version")
+    mqtt_ca_file: Path | None = Field(None, description="CA certificate for mqtts://")
+    mqtt_cert_file: Path | None = Field(None, description="Client certificate for mqtts://")
+    mqtt_key_file: Path | None = Field(None, description="Client key for mqtts://")
+    device_offline_minutes: int = Field(
+        15, ge=1, description="Alert when a kiosk has been offline this long"
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _check_tz(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
 
     @field_validator("mqtt_url")
     @classmethod

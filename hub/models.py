@@ -1,19 +1,27 @@
 """Imports every area's models so that SQLAlchemy and Alembic see all tables."""
 
+from hub.attendance.models import AttendanceCorrection, AttendanceEvent
 from hub.audit.models import AuditEntry
 from hub.auth.models import ApiToken, LoginFailure, User
+from hub.devices.models import Device, IngestRejection, QuarantinedEvent
 from hub.feedback.models import Feedback
 from hub.labs.models import LabReport
 from hub.patients.models import Patient
-from hub.staff.models import StaffProfile
+from hub.staff.models import FaceTemplate, StaffProfile
 
 __all__ = [
     "ApiToken",
+    "AttendanceCorrection",
+    "AttendanceEvent",
     "AuditEntry",
+    "Device",
+    "FaceTemplate",
     "Feedback",
+    "IngestRejection",
     "LabReport",
     "LoginFailure",
     "Patient",
+    "QuarantinedEvent",
     "StaffProfile",
     "User",
 ]

@@ -1,0 +1,1 @@
+"""MQTT ingest: verify, validate, deduplicate and commit kiosk events, then ack them."""

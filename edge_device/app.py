@@ -113,6 +113,9 @@ class KioskApp:
             version=__version__,
         )
         self.uplink.start()
+        if len(self.galleries.gallery) == 0 and rec.wait_for_gallery_s > 0:
+            logger.info("waiting up to %.0f s for the hub's gallery", rec.wait_for_gallery_s)
+            self.galleries.loaded.wait(rec.wait_for_gallery_s)
         self._heartbeat = threading.Thread(
             target=heartbeat_loop,
             args=(self.uplink, cfg.heartbeat.interval_s, self.stop_event),

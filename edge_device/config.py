@@ -92,6 +92,9 @@ class RecognitionConfig(_Section):
     )
     cooldown_s: float = Field(300.0, ge=0, description="No second event for a person within")
     track_timeout_s: float = Field(1.0, gt=0, description="A track unseen this long has ended")
+    wait_for_gallery_s: float = Field(
+        15.0, ge=0, description="At start without a stored gallery, wait this long for the hub's"
+    )
     embed_in_process: bool = Field(
         False, description="Embed in the main process (tests); default a worker process"
     )

@@ -42,6 +42,7 @@ class GalleryStore:
         self.site_id, self.model_id, self.dim, self.metric = site_id, model_id, dim, metric
         self._lock = threading.Lock()
         self._gallery = Gallery(model_id, dim, metric, [], version=0)
+        self.loaded = threading.Event()
 
     @property
     def gallery(self) -> Gallery:
@@ -100,6 +101,7 @@ class GalleryStore:
         gallery = Gallery(self.model_id, self.dim, self.metric, people, version=gallery_msg.version)
         with self._lock:
             self._gallery = gallery
+        self.loaded.set()
         if store:
             tmp = self.path.with_suffix(".tmp")
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,13 +8,22 @@ from datetime import UTC, datetime, timedelta
 from protocol import canonical_json, format_ts, public_key_b64, sign_envelope
 
 
-def attendance(device_id: str, staff_id: str, seq: int = 1, *, ts: datetime | None = None,
-               **over) -> dict:
-    payload = {"v": 1, "type": "attendance", "event_id": str(uuid.uuid4()),
-               "device_id": device_id, "seq": seq,
-               "ts": format_ts(ts or datetime.now(UTC) - timedelta(seconds=1)),
-               "staff_id": staff_id, "direction": "auto", "score": 0.66, "liveness": 0.93,
-               "model": "dlib-resnet-v1"}
+def attendance(
+    device_id: str, staff_id: str, seq: int = 1, *, ts: datetime | None = None, **over
+) -> dict:
+    payload = {
+        "v": 1,
+        "type": "attendance",
+        "event_id": str(uuid.uuid4()),
+        "device_id": device_id,
+        "seq": seq,
+        "ts": format_ts(ts or datetime.now(UTC) - timedelta(seconds=1)),
+        "staff_id": staff_id,
+        "direction": "auto",
+        "score": 0.66,
+        "liveness": 0.93,
+        "model": "dlib-resnet-v1",
+    }
     payload.update(over)
     return payload
 

@@ -73,9 +73,17 @@ def test_every_refusal_is_counted_and_nothing_crashes(app, setup):
     ]
     result = run(app, *messages)
     assert result.committed == 0 and not result.acks
-    totals_expected = {"bad_json": 1, "oversized": 1, "bad_schema": 3, "bad_signature": 1,
-                       "replay_conflict": 1, "future_timestamp": 1, "device_mismatch": 1,
-                       "unknown_device": 1, "bad_topic": 1}
+    totals_expected = {
+        "bad_json": 1,
+        "oversized": 1,
+        "bad_schema": 3,
+        "bad_signature": 1,
+        "replay_conflict": 1,
+        "future_timestamp": 1,
+        "device_mismatch": 1,
+        "unknown_device": 1,
+        "bad_topic": 1,
+    }
     assert dict(result.rejected) == totals_expected
     with app.app_context():
         assert rejection_totals() == totals_expected
@@ -105,17 +113,30 @@ def test_old_capture_times_are_fine(app, setup):
 
 def test_status_updates_the_registry(app, setup):
     key, _ = setup
-    status = {"v": 1, "type": "status", "device_id": "kiosk-1", "state": "online",
-              "ts": format_ts(datetime.now(UTC)), "version": "0.1.0", "outbox_depth": 3,
-              "fps": 12.5, "last_event_ts": None, "model": "dlib-resnet-v1",
-              "gallery_version": 7}
+    status = {
+        "v": 1,
+        "type": "status",
+        "device_id": "kiosk-1",
+        "state": "online",
+        "ts": format_ts(datetime.now(UTC)),
+        "version": "0.1.0",
+        "outbox_depth": 3,
+        "fps": 12.5,
+        "last_event_ts": None,
+        "model": "dlib-resnet-v1",
+        "gallery_version": 7,
+    }
     raw = signed(status, key)
     result = run(app, (topics.status("kiosk-1"), raw))
     assert result.statuses == 1 and not result.rejected
     with app.app_context():
         device = db.session.scalar(db.select(Device))
         assert (device.state, device.outbox_depth, device.fps, device.gallery_version) == (
-            "online", 3, 12.5, 7)
+            "online",
+            3,
+            12.5,
+            7,
+        )
     forged = sign_envelope(dict(status, state="offline"), generate_key())
     result = run(app, (topics.status("kiosk-1"), json.dumps(forged).encode()))
     assert dict(result.rejected) == {"bad_signature": 1}

@@ -3,6 +3,7 @@ started on a free port with its own configuration."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -38,7 +39,10 @@ class Mosquitto:
         self.config.write_text(
             f"listener {self.port} 127.0.0.1\n"
             f"persistence true\npersistence_location {folder}/\n"
-            "autosave_interval 1\nmax_queued_messages 0\nmax_inflight_messages 0\n"
+            "autosave_interval 1\nmax_queued_messages 0\n"
+            f"log_dest file {folder}/mosquitto.log\nlog_type all\n"
+            # run as root, mosquitto would drop to its own user and could not write here
+            + ("user root\n" if os.geteuid() == 0 else "")
             + (extra_config or "allow_anonymous true\n")
         )
         self.proc: subprocess.Popen | None = None

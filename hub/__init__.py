@@ -94,11 +94,24 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login.init_app(app)
     access.init_app(app)
 
-    from hub import admin, api, audit, auth, errors, feedback, labs, patients, staff, views
+    from hub import (
+        admin,
+        api,
+        attendance,
+        audit,
+        auth,
+        devices,
+        errors,
+        feedback,
+        labs,
+        patients,
+        staff,
+        views,
+    )
 
     errors.init_app(app)
     auth.init_app(app)
-    for module in (views, auth, patients, labs, staff, feedback, admin, audit):
+    for module in (views, auth, patients, labs, staff, feedback, admin, audit, attendance, devices):
         app.register_blueprint(module.bp)
     api.init_app(app)
 

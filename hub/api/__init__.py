@@ -99,7 +99,14 @@ def _csrf_for_sessions() -> None:
 
 
 def init_app(app: Flask) -> None:
-    from hub.api import accounts, admin, feedback, openapi, patients  # noqa: F401  (routes)
+    from hub.api import (  # noqa: F401  (routes)
+        accounts,
+        admin,
+        attendance,
+        feedback,
+        openapi,
+        patients,
+    )
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -1,0 +1,5 @@
+"""Staff attendance from the kiosks."""
+
+from hub.attendance.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,41 @@
+"""The admin's devices page: online/offline, last seen, version, outbox, fps, refusals."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+
+from hub.access import ADMIN, allow
+from hub.devices import services
+from hub.devices.models import Device, IngestRejection
+from hub.extensions import db
+
+bp = Blueprint("devices", __name__, url_prefix="/devices")
+
+
+def offline_after() -> timedelta:
+    return timedelta(minutes=current_app.config["DEVICE_OFFLINE_MINUTES"])
+
+
+@bp.route("/")
+@allow(ADMIN)
+def index():
+    devices = db.session.scalars(db.select(Device).order_by(Device.site_id, Device.device_id)).all()
+    rejected = services.rejected_counts()
+    rows = [services.to_dict(d, offline_after(), rejected.get(d.device_id, {})) for d in devices]
+    reasons = db.session.execute(
+        db.select(IngestRejection.reason, db.func.sum(IngestRejection.count))
+        .group_by(IngestRejection.reason)
+        .order_by(IngestRejection.reason)
+    ).all()
+    unknown = rejected.get("", {})
+    return render_template("devices/index.html", rows=rows, reasons=reasons, unknown=unknown)
+
+
+@bp.route("/<device_id>/revoke", methods=["POST"])
+@allow(ADMIN)
+def revoke(device_id: str):
+    services.revoke(device_id)
+    flash(f"{device_id} revoked: the hub refuses its events from now on.", "info")
+    return redirect(url_for("devices.index"))

@@ -32,21 +32,15 @@ class Quality:
     reasons: list[str] = field(default_factory=list)
 
 
-def _eye_centres(landmarks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    # dlib's 5-point order: one eye's two corners, the other eye's two corners, the nose.
-    return landmarks[0:2].mean(axis=0), landmarks[2:4].mean(axis=0)
-
-
 def pose(face: Face) -> tuple[float, float]:
     """(yaw ratio, roll in degrees) from the 5 landmarks."""
-    a, b = _eye_centres(face.landmarks)
+    a, b, nose = face.eyes_and_nose()
     left, right = (a, b) if a[0] < b[0] else (b, a)
     dx, dy = right - left
     eye_dist = max(1e-6, math.hypot(dx, dy))
     roll = math.degrees(math.atan2(dy, dx))
     mid = (left + right) / 2
     # nose offset along the eye line, as a share of the eye distance
-    nose = face.landmarks[4]
     yaw = float(np.dot(nose - mid, (dx, dy)) / eye_dist / eye_dist)
     return yaw, roll
 

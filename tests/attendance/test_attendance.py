@@ -17,21 +17,36 @@ IST = ZoneInfo("Asia/Kolkata")
 DAY = date(2026, 11, 16)  # a Monday, in the past
 
 
-def add_event(app, acc, local_time: time, *, day: date = DAY, direction="auto",
-              device="kiosk-1"):
+def add_event(app, acc, local_time: time, *, day: date = DAY, direction="auto", device="kiosk-1"):
     at = datetime.combine(day, local_time, IST).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
     with app.app_context():
-        db.session.add(AttendanceEvent(
-            event_id=str(uuid.uuid4()), device_id=device, seq=1, captured_at=at,
-            staff_id=acc.staff_code, user_id=acc.id, direction=direction, score=0.7,
-            liveness=0.9, model="dlib-resnet-v1", payload_sha256="0" * 64))
+        db.session.add(
+            AttendanceEvent(
+                event_id=str(uuid.uuid4()),
+                device_id=device,
+                seq=1,
+                captured_at=at,
+                staff_id=acc.staff_code,
+                user_id=acc.id,
+                direction=direction,
+                score=0.7,
+                liveness=0.9,
+                model="dlib-resnet-v1",
+                payload_sha256="0" * 64,
+            )
+        )
         db.session.commit()
 
 
 @pytest.fixture
 def staff(app, account):
-    people = {"doctor": account("doctor"), "phn": account("phn"), "asha": account("asha"),
-              "asha2": account("asha"), "jhi": account("jhi")}
+    people = {
+        "doctor": account("doctor"),
+        "phn": account("phn"),
+        "asha": account("asha"),
+        "asha2": account("asha"),
+        "jhi": account("jhi"),
+    }
     add_event(app, people["asha"], time(8, 55))
     add_event(app, people["asha"], time(13, 0))
     add_event(app, people["asha"], time(17, 5))
@@ -80,11 +95,15 @@ def test_who_sees_whom(client, staff, account):
     everyone = set(codes.values())
     assert set(records(client, token_for(client, staff["doctor"]))) == everyone
     assert set(records(client, token_for(client, staff["phn"]))) == {
-        codes["phn"], codes["asha"], codes["asha2"]}
+        codes["phn"],
+        codes["asha"],
+        codes["asha2"],
+    }
     assert set(records(client, token_for(client, staff["asha"]))) == {codes["asha"]}
     headers = token_for(client, staff["asha"])
-    resp = client.get(f"/api/v1/attendance?date=2026-11-16&staff_id={codes['jhi']}",
-                      headers=headers)
+    resp = client.get(
+        f"/api/v1/attendance?date=2026-11-16&staff_id={codes['jhi']}", headers=headers
+    )
     assert resp.status_code == 403
     patient = token_for(client, account("patient"))
     assert client.get("/api/v1/attendance", headers=patient).status_code == 403
@@ -94,20 +113,30 @@ def test_who_sees_whom(client, staff, account):
 def test_admin_correction_is_applied_and_audited(app, staff, logged_in, client):
     admin, _ = logged_in("admin")
     code = staff["jhi"].staff_code
-    resp = admin.post("/attendance/corrections", data={
-        "staff_id": code, "day": DAY.isoformat(), "first_in": "09:00", "last_out": "17:00",
-        "reason": "Kiosk camera was covered in the morning"})
+    resp = admin.post(
+        "/attendance/corrections",
+        data={
+            "staff_id": code,
+            "day": DAY.isoformat(),
+            "first_in": "09:00",
+            "last_out": "17:00",
+            "reason": "Kiosk camera was covered in the morning",
+        },
+    )
     assert resp.status_code == 302
     rec = records(admin, {}, staff_id=code)[code]
     assert rec["corrected"] and rec["first_in"][11:16] == "09:00" and not rec["late"]
     assert rec["last_out"][11:16] == "17:00" and not rec["missing_clock_out"]
     with app.app_context():
-        entry = db.session.scalar(db.select(AuditEntry).where(
-            AuditEntry.action == "attendance.correct"))
+        entry = db.session.scalar(
+            db.select(AuditEntry).where(AuditEntry.action == "attendance.correct")
+        )
         assert entry.target_user_id == staff["jhi"].id and "covered" in entry.detail
     # without a reason nothing changes
-    admin.post("/attendance/corrections", data={"staff_id": code, "day": DAY.isoformat(),
-                                                "first_in": "10:00", "reason": ""})
+    admin.post(
+        "/attendance/corrections",
+        data={"staff_id": code, "day": DAY.isoformat(), "first_in": "10:00", "reason": ""},
+    )
     assert records(admin, {}, staff_id=code)[code]["first_in"][11:16] == "09:00"
     nurse = app.test_client()
     from tests.conftest import login
@@ -126,6 +155,7 @@ def test_monthly_report_chart_and_csv(app, staff, logged_in):
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("staff_id,name,role,date,first_in")
     assert len(lines) == 1 + 30 * 5  # 5 staff members (admins have no attendance) x 30 days
-    asha_17 = [row for row in lines if row.startswith(staff["asha"].staff_code)
-               and ",2026-11-17," in row]
+    asha_17 = [
+        row for row in lines if row.startswith(staff["asha"].staff_code) and ",2026-11-17," in row
+    ]
     assert asha_17 and ",09:30,," in asha_17[0] and ",1,1,0," in asha_17[0]  # late, no out

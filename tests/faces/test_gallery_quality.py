@@ -70,3 +70,21 @@ def test_quality_gate_reasons():
     assert "tilted" in " ".join(tilted.reasons)
     yaw, roll = pose(face())
     assert abs(yaw) < 1e-6 and abs(roll) < 1e-6
+
+
+@pytest.mark.parametrize("metric, dim", [("euclidean", 128), ("cosine", 512)])
+def test_bounded_search_equals_full_scan_on_clustered_data(metric, dim):
+    rng = np.random.default_rng(7)
+    centres = rng.normal(0, 0.7 / np.sqrt(dim), (500, dim))
+    people = [
+        (f"P{i}", "", (c + rng.normal(0, 0.02, (rng.integers(1, 6), dim))).astype(np.float32))
+        for i, c in enumerate(centres)
+    ]
+    gallery = Gallery("m", dim, metric, people)
+    for i in rng.integers(0, 500, 50):
+        probe = (centres[i] + rng.normal(0, 0.02, dim)).astype(np.float32)
+        full = gallery.person_distances(probe)
+        match = gallery.match(probe, threshold=10.0)
+        assert match.staff_id == gallery.ids[int(np.argmin(full))] == f"P{i}"
+        assert match.distance == pytest.approx(float(full.min()), abs=1e-4)
+        assert match.runner_up >= float(np.partition(full, 1)[1]) - 1e-4

@@ -63,9 +63,12 @@ def photo_attack(frame: np.ndarray, n: int, rng: np.random.Generator) -> list[np
 
 
 def main() -> None:
+    global WINDOW
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--video", type=Path, default=VIDEO)
+    parser.add_argument("--window", type=int, default=20, help="frames per judgement")
     args = parser.parse_args()
+    WINDOW = args.window
     backend, lm68 = DlibBackend(), Landmarks68()
     cap = cv2.VideoCapture(str(args.video))
     frames = []

@@ -78,7 +78,10 @@ class RecognitionConfig(_Section):
     model_dir: Path | None = Field(None, description="InsightFace model pack directory")
     detector: Literal["hog", "cnn"] = Field("hog", description="dlib detector")
     detect_width: int = Field(
-        640, ge=160, le=1920, description="Frames wider than this are shrunk for detection"
+        480,
+        ge=160,
+        le=1920,
+        description="Frames wider than this are shrunk for detection (640x480 -> 480x360)",
     )
     threshold: float | None = Field(None, gt=0, description="Match threshold; default per model")
     min_face_px: int = Field(60, ge=20, description="Smallest face (pixels) worth embedding")
@@ -113,7 +116,12 @@ class RecognitionConfig(_Section):
 class LivenessConfig(_Section):
     enabled: bool = Field(True, description="Refuse still images (photos, phone screens)")
     min_score: float = Field(0.5, ge=0, le=1, description="Lowest passing liveness score")
-    min_frames: int = Field(6, ge=3, le=60, description="Frames of a track the check needs")
+    min_frames: int = Field(
+        20,
+        ge=3,
+        le=30,
+        description="Frames of a track the check needs (calibrated at 20: bench/liveness_calibrate.py)",
+    )
 
 
 class HeartbeatConfig(_Section):

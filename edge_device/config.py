@@ -120,7 +120,8 @@ class LivenessConfig(_Section):
         20,
         ge=3,
         le=30,
-        description="Frames of a track the check needs (calibrated at 20: bench/liveness_calibrate.py)",
+        description="Frames of a track the check needs (calibrated at 20, see "
+        "bench/liveness_calibrate.py)",
     )
 
 

@@ -50,3 +50,32 @@ def wait_http(url: str, timeout: float = 60) -> None:
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def start_mosquitto(folder, port: int):
+    """A private Mosquitto for a benchmark (persistence on, queues unlimited)."""
+    import os
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    conf = folder / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+        f"persistence_location {folder}/\nmax_queued_messages 0\n"
+        "max_inflight_messages 0\n" + ("user root\n" if os.geteuid() == 0 else "")
+    )
+    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+    proc = subprocess.Popen(
+        [binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return proc
+        if time.monotonic() > deadline:
+            raise RuntimeError("mosquitto did not start")
+        time.sleep(0.05)

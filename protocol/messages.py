@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -22,7 +20,6 @@ MAX_GALLERY_BYTES = 16 * 1024 * 1024
 
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
 ModelId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")]
-_TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def format_ts(when: datetime) -> str:
@@ -33,9 +30,10 @@ def format_ts(when: datetime) -> str:
 
 def parse_ts(text: str) -> datetime:
     """Parse a timestamp written by ``format_ts`` into an aware UTC datetime."""
-    if len(text) != 24 or not text.endswith("Z"):
+    if len(text) != 24 or text[-1] != "Z" or text[10] != "T" or text[19] != ".":
         raise ValueError("timestamp must look like 2026-12-03T09:15:02.123Z")
-    return datetime.strptime(text, _TS_FORMAT).replace(tzinfo=UTC)
+    # fromisoformat is ~50x faster than strptime; the shape was checked above
+    return datetime.fromisoformat(text)
 
 
 class ProtocolError(ValueError):
@@ -72,7 +70,13 @@ class AttendancePayload(_Timestamped):
 
     v: Literal[1]
     type: Literal["attendance"]
-    event_id: str
+    #: a lower-case canonical UUID
+    event_id: Annotated[
+        str,
+        StringConstraints(
+            pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+        ),
+    ]
     device_id: Id
     seq: int = Field(ge=1)
     staff_id: Id
@@ -80,13 +84,6 @@ class AttendancePayload(_Timestamped):
     score: float = Field(ge=0.0, le=1.0)
     liveness: float | None = Field(ge=0.0, le=1.0)
     model: ModelId
-
-    @field_validator("event_id")
-    @classmethod
-    def _uuid(cls, value: str) -> str:
-        if str(uuid.UUID(value)) != value:
-            raise ValueError("event_id must be a lower-case canonical UUID")
-        return value
 
 
 class StatusPayload(_Timestamped):
@@ -135,12 +132,11 @@ def decode_envelope(raw: bytes, max_bytes: int) -> Envelope:
     if len(raw) > max_bytes:
         raise ProtocolError("oversized", f"{len(raw)} bytes > {max_bytes}")
     try:
-        data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError("bad_json", str(exc)[:120]) from None
-    try:
-        return Envelope.model_validate(data)
+        # pydantic parses the JSON itself (in Rust): cheaper than json.loads + validate
+        return Envelope.model_validate_json(raw)
     except ValidationError as exc:
+        if any(e["type"] == "json_invalid" for e in exc.errors()):
+            raise ProtocolError("bad_json", _short(exc)) from None
         raise ProtocolError("bad_schema", _short(exc)) from None
 
 

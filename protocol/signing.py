@@ -98,10 +98,13 @@ def sign_envelope(payload: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, 
 
 
 def verify_envelope(
-    envelope: dict[str, Any], lookup: Callable[[str], Ed25519PublicKey | None]
+    envelope: dict[str, Any],
+    lookup: Callable[[str], Ed25519PublicKey | None],
+    signed_bytes: bytes | None = None,
 ) -> dict[str, Any]:
     """Return the payload if ``sig`` verifies under the key ``lookup(kid)`` gives.
 
+    ``signed_bytes``: the payload's canonical JSON, when the caller already made it.
     Raises ``SignatureError`` on an unknown key id or a bad signature.
     """
     key = lookup(envelope["kid"])
@@ -109,7 +112,7 @@ def verify_envelope(
         raise SignatureError(f"unknown key id {envelope['kid']!r}")
     try:
         signature = b64url_decode(envelope["sig"])
-        key.verify(signature, canonical_json(envelope["payload"]))
+        key.verify(signature, signed_bytes or canonical_json(envelope["payload"]))
     except (InvalidSignature, ValueError, binascii.Error):
         raise SignatureError("signature does not verify") from None
     return envelope["payload"]

@@ -122,7 +122,8 @@ class IngestProcessor:
         return uid
 
     # checks
-    def _verified(self, device_id: str, raw: bytes, max_bytes: int) -> dict[str, Any]:
+    def _verified(self, device_id: str, raw: bytes, max_bytes: int) -> tuple[dict[str, Any], bytes]:
+        """The verified payload and its canonical bytes (what was signed)."""
         try:
             envelope = decode_envelope(raw, max_bytes)
         except ProtocolError as exc:
@@ -133,14 +134,21 @@ class IngestProcessor:
         if info.status != ACTIVE:
             raise Rejected("revoked_device", f"device {device_id} is revoked")
         try:
-            return verify_envelope(
-                envelope.model_dump(), lambda kid: info.key if kid == info.key_id else None
+            signed_bytes = canonical_json(envelope.payload)
+        except ValueError as exc:  # NaN and the like cannot be canonical
+            raise Rejected("bad_schema", str(exc)) from None
+        try:
+            payload = verify_envelope(
+                {"payload": envelope.payload, "sig": envelope.sig, "kid": envelope.kid},
+                lambda kid: info.key if kid == info.key_id else None,
+                signed_bytes,
             )
         except SignatureError as exc:
             raise Rejected("bad_signature", str(exc)) from None
+        return payload, signed_bytes
 
-    def _attendance(self, device_id: str, raw: bytes) -> tuple[AttendancePayload, str]:
-        payload = self._verified(device_id, raw, MAX_ATTENDANCE_BYTES)
+    def _attendance(self, device_id: str, raw: bytes) -> tuple[AttendancePayload, str, datetime]:
+        payload, signed_bytes = self._verified(device_id, raw, MAX_ATTENDANCE_BYTES)
         try:
             event: AttendancePayload = validate_payload(AttendancePayload, payload)
         except ProtocolError as exc:
@@ -152,15 +160,15 @@ class IngestProcessor:
         captured = parse_ts(event.ts)
         if captured - datetime.now(UTC) > self.max_skew:
             raise Rejected("future_timestamp", f"ts {event.ts} is in the future")
-        digest = hashlib.sha256(canonical_json(payload)).hexdigest()
-        return event, digest
+        digest = hashlib.sha256(signed_bytes).hexdigest()
+        return event, digest, captured.replace(tzinfo=None)
 
     # the batch
     def process(self, batch: list[Incoming]) -> BatchResult:
         """Validate and commit one batch in one transaction."""
         self._refresh()
         result = BatchResult()
-        events: dict[str, tuple[AttendancePayload, str, str]] = {}
+        events: dict[str, tuple[AttendancePayload, str, str, datetime]] = {}
         rejections: list[tuple[str, str, str]] = []
         quarantine: list[tuple[AttendancePayload, str, str]] = []
         seen_devices: dict[str, datetime] = {}
@@ -170,7 +178,7 @@ class IngestProcessor:
             device_id, kind = parsed if parsed else ("", "")
             try:
                 if kind == topics.ATTENDANCE:
-                    event, digest = self._attendance(device_id, message.payload)
+                    event, digest, captured = self._attendance(device_id, message.payload)
                     seen_devices[device_id] = utcnow()
                     if self._staff_user(event.staff_id) is None:
                         quarantine.append((event, digest, "unknown_staff"))
@@ -187,9 +195,9 @@ class IngestProcessor:
                         raise Rejected(
                             "replay_conflict", f"event {event.event_id} twice with other content"
                         )
-                    events[event.event_id] = (event, digest, device_id)
+                    events[event.event_id] = (event, digest, device_id, captured)
                 elif kind == topics.STATUS:
-                    payload = self._verified(device_id, message.payload, MAX_STATUS_BYTES)
+                    payload, _ = self._verified(device_id, message.payload, MAX_STATUS_BYTES)
                     try:
                         status: StatusPayload = validate_payload(StatusPayload, payload)
                     except ProtocolError as exc:
@@ -227,7 +235,7 @@ class IngestProcessor:
                 ).all()
             )
         rows = []
-        for event_id, (event, digest, device_id) in events.items():
+        for event_id, (event, digest, device_id, captured) in events.items():
             if event_id in existing:
                 if existing[event_id] == digest:
                     result.duplicates += 1
@@ -246,7 +254,7 @@ class IngestProcessor:
                     "event_id": event_id,
                     "device_id": device_id,
                     "seq": event.seq,
-                    "captured_at": parse_ts(event.ts).replace(tzinfo=None),
+                    "captured_at": captured,
                     "staff_id": event.staff_id,
                     "user_id": self._staff[event.staff_id],
                     "direction": event.direction,
@@ -257,8 +265,8 @@ class IngestProcessor:
                 }
             )
             result.acks[device_id].append(event_id)
-        if rows:
-            db.session.execute(db.insert(AttendanceEvent), rows)
+        if rows:  # Core executemany: the ORM's bulk path costs more per row here
+            db.session.connection().execute(AttendanceEvent.__table__.insert(), rows)
         result.committed = len(rows)
         for event, _digest, reason in quarantine:
             if (

@@ -7,7 +7,9 @@ heartbeat; then the frame loop. stop: the reverse.
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import socket
 import threading
 import time
 import uuid
@@ -51,6 +53,41 @@ def event_builder(config: KioskConfig, key, decision: Decision, model_id: str):
         return event_id, decision.staff_id, sign_envelope(payload, key)
 
     return build
+
+
+class Watchdog:
+    """systemd's notify protocol (Type=notify, WatchdogSec): READY=1 once started, then
+    WATCHDOG=1 from the frame loop. A no-op outside systemd (no NOTIFY_SOCKET).
+
+    The protocol is one datagram to a Unix socket; the sdnotify package leaks its socket
+    when there is none to connect to, so this is done here in a few lines."""
+
+    def __init__(self, every_s: float = 5.0) -> None:
+        self.every_s = every_s
+        self._last = 0.0
+        address = os.environ.get("NOTIFY_SOCKET")
+        if address and address.startswith("@"):  # abstract namespace
+            address = "\0" + address[1:]
+        self.address = address
+
+    def _send(self, message: str) -> None:
+        if not self.address:
+            return
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+                sock.connect(self.address)
+                sock.sendall(message.encode())
+        except OSError as exc:
+            logger.warning("systemd notify failed: %s", exc)
+
+    def ready(self) -> None:
+        self._send("READY=1")
+
+    def ping(self) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.every_s:
+            self._last = now
+            self._send("WATCHDOG=1")
 
 
 class KioskApp:
@@ -183,6 +220,7 @@ class KioskApp:
             for frame in source.frames():
                 if self.stop_event.is_set():
                     break
+                self.watchdog.ping()
                 for decision in self.pipeline.process(frame):
                     self.record(decision)
                 if max_frames is not None and frame.index + 1 >= max_frames:

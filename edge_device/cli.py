@@ -60,6 +60,7 @@ def _run(args: argparse.Namespace) -> int:
                 )
             return 0 if drained else 3
         while not app.stop_event.is_set():  # source ended: keep delivering until stopped
+            app.watchdog.ping()
             time.sleep(0.5)
         return 0
     finally:

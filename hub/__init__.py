@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,8 @@ def _config_from_settings(settings: HubSettings, instance_path: Path) -> dict[st
         "LATE_GRACE_MINUTES": settings.late_grace_minutes,
         "HUB_KEY_FILE": str(settings.hub_key_file or instance_path / "hub_signing_key.pem"),
         "MAX_CLOCK_SKEW_S": settings.max_clock_skew_s,
-        "MQTT_CLIENT_ID": settings.mqtt_client_id,
+        "MQTT_CLIENT_ID": settings.mqtt_client_id or f"smartcare-hub-ingest-{socket.gethostname()}",
+        "MQTT_PASSWORD_FILE": settings.mqtt_password_file,
         "MQTT_SHARED": settings.mqtt_shared,
         "MQTT_PROTOCOL": settings.mqtt_protocol,
         "MQTT_CA_FILE": settings.mqtt_ca_file,

@@ -190,8 +190,54 @@ def ingest(with_scheduler: bool, embedded_broker_port: int | None) -> None:
         logger.info("ingest stopped: %d committed, %d refused", service.committed, service.rejected)
 
 
+@click.command("scheduler")
+@with_appcontext
+def scheduler() -> None:
+    """Run the scheduled jobs until SIGTERM/SIGINT (each slot runs once across processes)."""
+    import signal
+    import threading
+
+    from hub.scheduler import start_scheduler
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *a: stop.set())
+    signal.signal(signal.SIGINT, lambda *a: stop.set())
+    running = start_scheduler(current_app._get_current_object())
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        running.shutdown(wait=False)
+
+
+@click.group("jobs")
+def jobs() -> None:
+    """Scheduled jobs: list them, or run one at once."""
+
+
+@jobs.command("list")
+def jobs_list() -> None:
+    from hub.scheduler import JOBS
+
+    for name, (fn, trigger) in JOBS.items():
+        when = ", ".join(f"{k}={v}" for k, v in trigger.items())
+        click.echo(f"{name:<28} {when:<32} {(fn.__doc__ or '').strip().splitlines()[0]}")
+
+
+@jobs.command("run")
+@click.argument("name")
+@with_appcontext
+def jobs_run(name: str) -> None:
+    from hub.scheduler import JOBS, run_job
+
+    if name not in JOBS:
+        raise click.ClickException(f"no job {name!r}; see `smartcare-hub jobs list`")
+    result = run_job(current_app._get_current_object(), name, scheduled=False)
+    click.echo(f"{name}: {result}")
+
+
 #: Set-up commands, also reachable as ``flask --app hub <command>`` and from tests.
-APP_COMMANDS = (init_db, create_user, seed_demo, ingest)
+APP_COMMANDS = (init_db, create_user, seed_demo, ingest, scheduler, jobs)
 
 
 def init_app(app) -> None:

@@ -67,10 +67,13 @@ class HubSettings(BaseSettings):
     max_clock_skew_s: int = Field(
         300, ge=0, description="Events stamped further in the future than this are refused"
     )
-    mqtt_client_id: str = Field(
-        "smartcare-hub-ingest",
-        description="Ingest's MQTT client id "
-        "(persistent session); give each ingest process its own",
+    mqtt_client_id: str | None = Field(
+        None,
+        description="Ingest's MQTT client id (its persistent session); default "
+        "smartcare-hub-ingest-<hostname>. Each ingest process needs its own.",
+    )
+    mqtt_password_file: Path | None = Field(
+        None, description="File holding the hub's broker password (instead of in the URL)"
     )
     mqtt_shared: bool = Field(
         False,

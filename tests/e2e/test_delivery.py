@@ -106,3 +106,66 @@ def test_exactly_once_across_crashes(app, tmp_path, broker, account):
     assert len(decided) == EVENTS
     assert len(committed) == len(set(committed))  # no duplicates
     assert sorted(committed) == sorted(decided)  # none lost, none invented
+
+
+def test_two_ingest_processes_share_the_load(app, tmp_path, broker, account):
+    app.config.update(MQTT_URL=broker.url, HUB_KEY_FILE=str(tmp_path / "hub_key.pem"))
+    staff = account("asha").staff_code
+    configs = [
+        write_kiosk(app, tmp_path / f"kiosk{i}", f"kiosk-share-{i}", broker.url) for i in range(2)
+    ]
+    logs = [tmp_path / f"ingest{i}.log" for i in range(2)]
+    ingests = []
+    for i, log_path in enumerate(logs):
+        env = python_env(
+            app,
+            SMARTCARE_MQTT_URL=broker.url,
+            SMARTCARE_MQTT_SHARED="true",
+            SMARTCARE_MQTT_CLIENT_ID=f"ingest-shared-{i}",
+        )
+        with open(log_path, "wb") as log:
+            ingests.append(
+                subprocess.Popen([PY, "-m", "hub.cli", "ingest"], env=env, stdout=log, stderr=log)
+            )
+    try:
+        _wait_for(
+            lambda: all(b"ingest connected" in p.read_bytes() for p in logs),
+            30,
+            "both ingest processes",
+        )
+        kiosks = [
+            subprocess.run(
+                [
+                    PY,
+                    "-m",
+                    "edge_device.cli",
+                    "simulate",
+                    "--config",
+                    str(c),
+                    "--events",
+                    "300",
+                    "--rate",
+                    "200",
+                    "--staff",
+                    staff,
+                    "--drain-timeout",
+                    "60",
+                ],
+                env=python_env(app),
+                capture_output=True,
+                timeout=120,
+            )
+            for c in configs
+        ]
+        assert [k.returncode for k in kiosks] == [0, 0]
+    finally:
+        for proc in ingests:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(15)
+    committed = _hub_ids(app)
+    decided = _kiosk_ids(tmp_path / "kiosk0" / "data" / "outbox.db") + _kiosk_ids(
+        tmp_path / "kiosk1" / "data" / "outbox.db"
+    )
+    assert len(decided) == 600 and sorted(committed) == sorted(decided)
+    per_process = [int(p.read_text().rsplit("ingest stopped: ", 1)[1].split()[0]) for p in logs]
+    assert sum(per_process) == 600 and min(per_process) > 0, per_process

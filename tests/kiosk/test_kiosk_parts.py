@@ -138,3 +138,12 @@ def test_gallery_store_verifies_swaps_and_persists(tmp_path):
     )
     assert fresh.load_from_disk() and fresh.gallery.version == 5
     assert json.loads((tmp_path / "gallery.json").read_text())["payload"]["version"] == 5
+
+
+def test_config_reference_and_example_are_current():
+    from edge_device.config_doc import render
+
+    assert (ROOT / "firmware_config" / "KIOSK_CONFIG.md").read_text().strip() == render().strip()
+    example = ROOT / "firmware_config" / "kiosk.example.toml"
+    config = load_config(example)
+    assert config.device_id == "kiosk-01" and config.liveness.min_frames == 20

@@ -111,6 +111,7 @@ class KioskApp:
         self.embedder: Embedder | None = None
         self.pipeline: Pipeline | None = None
         self._heartbeat: threading.Thread | None = None
+        self.watchdog = Watchdog()
 
     # lifecycle
     def start(self) -> None:
@@ -160,6 +161,7 @@ class KioskApp:
             daemon=True,
         )
         self._heartbeat.start()
+        self.watchdog.ready()
         logger.info(
             "kiosk %s started (site %s, model %s, outbox depth %d)",
             cfg.device_id,

@@ -7,6 +7,7 @@ from hub.devices.models import Device, IngestRejection, QuarantinedEvent
 from hub.feedback.models import Feedback
 from hub.labs.models import LabReport
 from hub.patients.models import Patient
+from hub.scheduler_models import JobRun
 from hub.staff.models import FaceTemplate, StaffProfile
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "FaceTemplate",
     "Feedback",
     "IngestRejection",
+    "JobRun",
     "LabReport",
     "LoginFailure",
     "Patient",

@@ -26,6 +26,8 @@ def test_a_slot_runs_once_across_processes(app):
 
     shared.init_app(other)
     assert not claim(other, "device-offline-check", "43")
+    with other.app_context():
+        shared.engine.dispose()
 
 
 def test_offline_alert_once(app):

@@ -108,12 +108,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         labs,
         patients,
         staff,
+        surveillance,
         views,
     )
 
     errors.init_app(app)
     auth.init_app(app)
-    for module in (views, auth, patients, labs, staff, feedback, admin, audit, attendance, devices):
+    for module in (
+        views,
+        auth,
+        patients,
+        labs,
+        staff,
+        feedback,
+        admin,
+        audit,
+        attendance,
+        devices,
+        surveillance,
+    ):
         app.register_blueprint(module.bp)
     api.init_app(app)
 

@@ -9,8 +9,20 @@ from hub.labs.models import LabReport
 from hub.patients.models import Patient
 from hub.scheduler_models import JobRun
 from hub.staff.models import FaceTemplate, StaffProfile
+from hub.surveillance.models import (
+    AlertNote,
+    DiseaseCase,
+    GeneratedReport,
+    OutbreakAlert,
+    WeeklyCount,
+)
 
 __all__ = [
+    "AlertNote",
+    "DiseaseCase",
+    "GeneratedReport",
+    "OutbreakAlert",
+    "WeeklyCount",
     "ApiToken",
     "AttendanceCorrection",
     "AttendanceEvent",

@@ -16,6 +16,7 @@ NAVIGATION: list[tuple[str, str]] = [
     ("Find patient", "patients.lookup"),
     ("Doctors", "staff.doctors"),
     ("Attendance", "attendance.day"),
+    ("Surveillance", "surveillance.dashboard"),
     ("Face enrolment", "staff.enrol_faces"),
     ("Members", "admin.members"),
     ("Kiosks", "devices.index"),

@@ -106,6 +106,7 @@ def init_app(app: Flask) -> None:
         feedback,
         openapi,
         patients,
+        surveillance,
     )
 
     csrf.exempt(bp)

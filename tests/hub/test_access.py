@@ -34,8 +34,15 @@ def world(app, tmp_path):
         "/api/v1/feedback", json={"kind": "complaint", "subject": "Queue", "text": "Long wait"}
     )
     assert resp.status_code == 201
-    with app.app_context():
+    with app.test_request_context():
+        from datetime import date
+
+        from hub.surveillance.reports import idsp_report
+
         report_id = db.session.scalar(db.select(LabReport.id))
+        # a generated report with the same id, for /surveillance/reports/<report_id>/file
+        _, generated = idsp_report(date(2026, 11, 16), None, "csv", None)
+        assert generated.id == report_id
         item_id = db.session.scalar(db.select(Feedback.id))
     values = {
         "health_id": patient.health_id,

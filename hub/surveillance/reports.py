@@ -1,0 +1,78 @@
+"""Generated reports: made on schedule (APScheduler) or on demand, kept under the upload
+folder and served to the roles that own them."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from hub.access import ADMIN, DOCTOR, JHI, PHN
+from hub.extensions import db
+from hub.scheduler import job
+from hub.surveillance import services
+from hub.surveillance.models import GeneratedReport
+
+#: report kind -> roles that may download it
+OWNERS = {
+    "idsp-weekly": (JHI, DOCTOR, PHN, ADMIN),
+    "attendance-monthly": (ADMIN, DOCTOR),
+}
+MEDIA = {"csv": "text/csv", "pdf": "application/pdf"}
+
+
+def report_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "reports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store(
+    kind: str, period: str, area: str | None, fmt: str, data: bytes, creator_id: int | None
+) -> GeneratedReport:
+    name = secrets.token_hex(16)
+    (report_dir() / name).write_bytes(data)
+    report = GeneratedReport(
+        kind=kind, period=period, area=area, format=fmt, stored_name=name, created_by_id=creator_id
+    )
+    db.session.add(report)
+    db.session.commit()
+    return report
+
+
+def idsp_report(
+    monday: date, area: str | None, fmt: str, creator_id: int | None
+) -> tuple[bytes, GeneratedReport]:
+    data = services.idsp_pdf(monday, area) if fmt == "pdf" else services.idsp_csv(monday, area)
+    return data, store("idsp-weekly", services.week_label(monday), area, fmt, data, creator_id)
+
+
+@job("idsp-weekly-report", trigger="cron", day_of_week="mon", hour=6, minute=0)
+def weekly_idsp(app: Flask) -> list[int]:
+    """Last week's IDSP S/P/L report for the whole centre, CSV and PDF."""
+    with app.app_context():
+        monday = services.week_start(date.today()) - timedelta(days=7)
+        return [idsp_report(monday, None, fmt, None)[1].id for fmt in ("csv", "pdf")]
+
+
+@job("attendance-monthly-report", trigger="cron", day=1, hour=6, minute=30)
+def monthly_attendance(app: Flask) -> int:
+    """Last month's staff attendance (CSV) for the admins."""
+    from hub.attendance.services import monthly, monthly_csv
+    from hub.auth.models import User
+
+    with app.app_context():
+        first = date.today().replace(day=1)
+        month = (first - timedelta(days=1)).replace(day=1)
+        viewer = User(role=ADMIN, id=0, name="scheduler", email="", password_hash="")
+        data = monthly_csv(monthly(viewer, month)).encode()
+        return store("attendance-monthly", f"{month:%Y-%m}", None, "csv", data, None).id
+
+
+@job("outbreak-detection", trigger="cron", hour=5, minute=0)
+def outbreak_detection(app: Flask) -> int:
+    """EARS C1/C2/C3 and fixed thresholds per disease and area; new alerts."""
+    with app.app_context():
+        return len(services.run_detection())

@@ -42,11 +42,17 @@ def _baseline_stats(x: np.ndarray, lag: int) -> tuple[np.ndarray, np.ndarray]:
     start = BASELINE + lag
     if days <= start:
         return mean, sd
-    windows = np.lib.stride_tricks.sliding_window_view(x, BASELINE, axis=-1)
-    # the window for day t starts at t - BASELINE - lag
-    w = windows[..., : days - start, :]
-    mean[..., start:] = w.mean(axis=-1)
-    sd[..., start:] = w.std(axis=-1, ddof=1)
+    # running sums: the window of day t is t-lag-7 .. t-lag-1; its sum is a difference of
+    # two prefix sums, so every day costs O(1) however many series there are
+    zeros = np.zeros(x.shape[:-1] + (1,))
+    prefix = np.concatenate([zeros, np.cumsum(x, axis=-1)], axis=-1)
+    prefix_sq = np.concatenate([zeros, np.cumsum(x * x, axis=-1)], axis=-1)
+    ends = np.arange(start, days) - lag
+    total = prefix[..., ends] - prefix[..., ends - BASELINE]
+    total_sq = prefix_sq[..., ends] - prefix_sq[..., ends - BASELINE]
+    mean[..., start:] = total / BASELINE
+    variance = (total_sq - total * total / BASELINE) / (BASELINE - 1)
+    sd[..., start:] = np.sqrt(np.maximum(variance, 0.0))  # rounding can dip below 0
     return mean, sd
 
 

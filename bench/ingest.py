@@ -143,8 +143,9 @@ def publisher(
         delay = start + (n + 1) / rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-    for info in infos:
-        info.wait_for_publish(60)
+    deadline = time.monotonic() + 300
+    for info in infos:  # every message acknowledged by the broker (or give up in 5 min)
+        info.wait_for_publish(max(0.1, deadline - time.monotonic()))
     published.value = sum(1 for i in infos if i.is_published())
     client.disconnect()
     client.loop_stop()
@@ -249,6 +250,7 @@ def main() -> None:
             n, _ = committed(url)
             samples.append((time.monotonic() - t0, n))
             progress("committed", min(n, total), total)
+        pub.join(600)  # the publisher has had the broker's PUBACK for everything it sent
         publish_end = time.monotonic() - t0
         window_committed = committed(url)[0]
         drain_deadline = time.monotonic() + 120

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_login import current_user
 
 from hub.access import ADMIN, STAFF_ROLES
@@ -55,7 +55,7 @@ def attendance_day():
     summary="Kiosks: state, last seen, version, outbox depth, fps, refused counts",
 )
 def list_devices():
-    offline = timedelta(minutes=current_app.config["DEVICE_OFFLINE_MINUTES"])
+    offline = devices.offline_after()
     rejected = devices.rejected_counts()
     rows = db.session.scalars(db.select(Device).order_by(Device.device_id))
     return jsonify(items=[devices.to_dict(d, offline, rejected.get(d.device_id, {})) for d in rows])
@@ -75,7 +75,7 @@ def register_device():
     device = devices.register(
         data.device_id, data.site_id, data.public_key, name=data.name, rotate=data.rotate
     )
-    offline = timedelta(minutes=current_app.config["DEVICE_OFFLINE_MINUTES"])
+    offline = devices.offline_after()
     return jsonify(devices.to_dict(device, offline, {})), 201
 
 
@@ -88,7 +88,7 @@ def register_device():
 )
 def revoke_device(device_id: str):
     device = devices.revoke(device_id)
-    offline = timedelta(minutes=current_app.config["DEVICE_OFFLINE_MINUTES"])
+    offline = devices.offline_after()
     return jsonify(devices.to_dict(device, offline, {}))
 
 

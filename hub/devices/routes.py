@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 
 from hub.access import ADMIN, allow
 from hub.devices import services
@@ -14,16 +12,15 @@ from hub.extensions import db
 bp = Blueprint("devices", __name__, url_prefix="/devices")
 
 
-def offline_after() -> timedelta:
-    return timedelta(minutes=current_app.config["DEVICE_OFFLINE_MINUTES"])
-
-
 @bp.route("/")
 @allow(ADMIN)
 def index():
     devices = db.session.scalars(db.select(Device).order_by(Device.site_id, Device.device_id)).all()
     rejected = services.rejected_counts()
-    rows = [services.to_dict(d, offline_after(), rejected.get(d.device_id, {})) for d in devices]
+    rows = [
+        services.to_dict(d, services.offline_after(), rejected.get(d.device_id, {}))
+        for d in devices
+    ]
     reasons = db.session.execute(
         db.select(IngestRejection.reason, db.func.sum(IngestRejection.count))
         .group_by(IngestRejection.reason)

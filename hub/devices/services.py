@@ -56,6 +56,13 @@ def revoke(device_id: str) -> Device:
     return device
 
 
+def offline_after() -> timedelta:
+    """How long a kiosk may be silent before it counts as offline (and is alerted)."""
+    from flask import current_app
+
+    return timedelta(minutes=current_app.config["DEVICE_OFFLINE_MINUTES"])
+
+
 def is_online(device: Device, offline_after: timedelta) -> bool:
     if device.state != "online" or device.last_seen_at is None:
         return False

@@ -47,6 +47,9 @@ class HubSettings(BaseSettings):
         description="When false, self-registered patients wait for an admin's approval "
         "before they can log in.",
     )
+    cookie_secure: bool = Field(
+        False, description="Send the session cookie over HTTPS only (set true behind TLS)"
+    )
     token_days: int = Field(30, ge=1, description="Lifetime of an API bearer token, in days")
     argon2_time_cost: int = Field(3, ge=1, le=20, description="argon2id iterations")
     argon2_memory_kib: int = Field(

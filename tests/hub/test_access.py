@@ -125,3 +125,15 @@ def test_unknown_route_answers_json_under_api(client):
     resp = client.get("/api/v1/nothing-here")
     assert resp.status_code == 404 and resp.get_json() == {"error": "Not found."}
     assert client.get("/nothing-here").status_code == 404
+
+
+def test_security_headers_and_no_external_assets(client, logged_in):
+    for c, path in ((client, "/auth/login"), (logged_in("doctor")[0], "/dashboard")):
+        resp = c.get(path)
+        csp = resp.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert resp.headers["X-Content-Type-Options"] == "nosniff"
+        page = resp.get_data(as_text=True)
+        assert "http://" not in page and "https://" not in page  # nothing fetched elsewhere
+        assert "<script" not in page and "style=" not in page  # nothing CSP would block
+    assert client.get("/api/v1/openapi.json").headers["X-Frame-Options"] == "DENY"

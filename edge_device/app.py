@@ -142,6 +142,9 @@ class KioskApp:
         self.pipeline = Pipeline(
             self.backend, lambda: self.galleries.gallery, self.embedder, rec, cfg.liveness
         )
+        # a restart must not record a second arrival inside the cooldown
+        for staff_id, at in self.outbox.last_decided().items():
+            self.pipeline.cooldown.record(staff_id, at)
         self.uplink = Uplink(
             cfg,
             self.key,

@@ -139,6 +139,15 @@ class Outbox:
         with self._lock:
             return [r[0] for r in self._db.execute("SELECT event_id FROM decided ORDER BY seq")]
 
+    def last_decided(self) -> dict[str, float]:
+        """staff id -> when the kiosk last decided an event for them (seeds the cooldown
+        after a restart)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT staff_id, MAX(decided_at) FROM decided GROUP BY staff_id"
+            ).fetchall()
+        return {staff_id: at for staff_id, at in rows}
+
     def last_seq(self) -> int:
         with self._lock:
             row = self._db.execute("SELECT value FROM meta WHERE key='seq'").fetchone()

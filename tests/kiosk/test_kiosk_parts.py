@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +88,14 @@ def test_outbox_seq_rises_across_restarts_and_ack_deletes(tmp_path):
     assert again.depth() == 3 and again.decided_ids() == ["e0", "e1", "e2", "e3"]
     again.reset_sent()
     assert len(again.due(10)) == 3
+    last = again.last_decided()
+    assert set(last) == {"S1"} and last["S1"] >= max(0.0, time.time() - 60)
+    from edge_device.decision import Cooldown
+
+    cooldown = Cooldown(300)
+    for staff_id, at in last.items():
+        cooldown.record(staff_id, at)
+    assert not cooldown.allows("S1", time.time())
     again.close()
 
 

@@ -10,7 +10,10 @@ COPY edge_device ./edge_device
 COPY provisioning ./provisioning
 COPY firmware_config ./firmware_config
 RUN pip install --upgrade pip && pip install ".[hub,edge]"
-RUN useradd --system --home /app smartcare && mkdir -p /data && chown smartcare /data
+# a fixed uid, so that secrets mounted from the host can be given to it (see README)
+RUN useradd --system --uid 10001 --home /app smartcare \
+    && mkdir -p /data /var/lib/smartcare-kiosk \
+    && chown smartcare /data /var/lib/smartcare-kiosk
 USER smartcare
 ENV SMARTCARE_UPLOAD_DIR=/data/uploads
 EXPOSE 5000

@@ -294,3 +294,18 @@ def test_revocation_without_broker_restart(secured, app):
     with app.app_context():
         status = db.session.scalar(db.select(Device.status).where(Device.device_id == "kiosk-a"))
         assert status == "revoked"
+
+
+def test_hub_reads_through_the_shared_subscription_under_the_acl(secured):
+    """The compose deployment runs the ingest on $share/hub/...: the ACL must allow it."""
+    h, a = hub(secured), device(secured, "kiosk-a")
+    assert h.wait() and a.wait()
+    h.client.subscribe(topics.SHARED_ATTENDANCE_FILTER, 1)
+    time.sleep(0.5)
+    a.client.publish(topics.attendance("kiosk-a"), b"shared", qos=1)
+    deadline = time.monotonic() + 3
+    while not h.messages and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert h.messages == [(topics.attendance("kiosk-a"), b"shared")]
+    for c in (h, a):
+        c.close()

@@ -7,13 +7,15 @@ from datetime import date
 from flask import jsonify, request
 from flask_login import current_user
 
-from hub.access import CLINICAL_ROLES, PATIENT
+from hub.access import ASHA, CLINICAL_ROLES, JHI, PATIENT, PHN
 from hub.api import api_route, parse_body
-from hub.api.schemas import ProfilePatch
-from hub.audit.services import record_read
+from hub.api.schemas import PatientIn, ProfilePatch
+from hub.audit.services import record, record_read
 from hub.errors.exceptions import Forbidden, ServiceError
+from hub.extensions import db
 from hub.labs import services as labs
 from hub.labs.routes import readable_report, send_report
+from hub.patients import health_id as hid
 from hub.patients import services as patients
 
 READERS = (PATIENT, *CLINICAL_ROLES)
@@ -112,3 +114,32 @@ def upload_report(health_id: str):
 )
 def report_file(report_id: int):
     return send_report(readable_report(report_id))
+
+
+@api_route(
+    "/patients",
+    methods=("POST",),
+    roles=(ASHA, PHN, JHI),
+    body=PatientIn,
+    tag="patients",
+    summary="Staff register a patient who has no account (a child, a "
+    "bedridden person); answers the new health ID",
+    responses={201: "registered", 400: "invalid fields"},
+)
+def register_patient():
+    data = parse_body(PatientIn)
+    abha = hid.normalise_abha(data.abha_number)
+    patient = patients.create_patient(
+        name=data.name,
+        date_of_birth=data.date_of_birth,
+        sex=data.sex,
+        phone=data.phone,
+        area=data.area,
+        guardian_name=data.guardian_name,
+        address=data.address,
+        abha_number=abha,
+    )
+    db.session.flush()
+    record("patient.register", patient_id=patient.id, detail="registered by staff")
+    db.session.commit()
+    return jsonify(patients.to_dict(patient)), 201

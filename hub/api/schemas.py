@@ -73,3 +73,16 @@ class ProfilePatch(Body):
     current_medicines: str | None = Field(None, max_length=2000)
     emergency_contact_name: str | None = Field(None, max_length=120)
     emergency_contact_phone: str | None = Phone
+
+
+class PatientIn(Body):
+    """A patient registered by staff (a child, a bedridden person): no login account."""
+
+    name: str = Field(min_length=1, max_length=120)
+    date_of_birth: date
+    sex: Sex
+    area: str | None = Field(None, max_length=120)
+    guardian_name: str | None = Field(None, max_length=120)
+    phone: str | None = Phone
+    address: str | None = Field(None, max_length=500)
+    abha_number: str | None = Field(None, max_length=20)

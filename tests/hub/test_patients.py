@@ -88,3 +88,42 @@ def test_patient_edits_profile(logged_in, client):
     assert resp.status_code == 400 and "blood_group" in resp.get_json()["fields"]
     resp = c.patch(f"/api/v1/patients/{me.health_id}", json={"current_medicines": "Metformin"})
     assert resp.get_json()["medical"]["current_medicines"] == "Metformin"
+
+
+def test_staff_register_a_patient_without_an_account(client, account):
+    asha = token_for(client, account("asha"))
+    resp = client.post(
+        "/api/v1/patients",
+        headers=asha,
+        json={
+            "name": "Baby Nair",
+            "date_of_birth": "2026-09-01",
+            "sex": "female",
+            "area": "Ward 2",
+            "guardian_name": "Sreeja Nair",
+        },
+    )
+    assert resp.status_code == 201
+    body = resp.get_json()
+    assert len(body["health_id"]) == 14 and body["guardian_name"] == "Sreeja Nair"
+    got = client.get(f"/api/v1/patients/{body['health_id']}", headers=asha)
+    assert got.status_code == 200 and got.get_json()["area"] == "Ward 2"
+    bad = client.post(
+        "/api/v1/patients",
+        headers=asha,
+        json={"name": "", "date_of_birth": "2999-01-01", "sex": "x"},
+    )
+    assert bad.status_code == 400 and {"name", "sex"} <= set(bad.get_json()["fields"])
+    future = client.post(
+        "/api/v1/patients",
+        headers=asha,
+        json={"name": "Not yet", "date_of_birth": "2999-01-01", "sex": "male"},
+    )
+    assert future.status_code == 400 and "date_of_birth" in future.get_json()["fields"]
+    for role in ("patient", "pharmacist", "doctor"):
+        denied = client.post(
+            "/api/v1/patients",
+            headers=token_for(client, account(role)),
+            json={"name": "X", "date_of_birth": "2020-01-01", "sex": "male"},
+        )
+        assert denied.status_code == 403, role

@@ -8,6 +8,8 @@ import sys
 import time
 import urllib.request
 
+from hub.broker import free_port  # noqa: F401  (re-exported for the benchmarks)
+
 
 def percentile(values: list[float], p: float) -> float:
     """The p-th percentile (0-100) by the nearest-rank method."""
@@ -33,12 +35,6 @@ def progress(label: str, done: int, total: int) -> None:
     if done >= total:
         sys.stderr.write("\n")
     sys.stderr.flush()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_http(url: str, timeout: float = 60) -> None:

@@ -11,7 +11,8 @@ import threading
 logger = logging.getLogger(__name__)
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on the loopback interface."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -19,7 +20,7 @@ def _free_port() -> int:
 
 class EmbeddedBroker:
     def __init__(self, port: int | None = None) -> None:
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self.url = f"mqtt://127.0.0.1:{self.port}"
         self._loop: asyncio.AbstractEventLoop | None = None
         self._ready = threading.Event()

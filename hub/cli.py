@@ -124,7 +124,7 @@ def run(host: str, port: int, workers: int, threads: int, no_ingest: bool) -> No
     import os
     import subprocess
 
-    from hub.broker import _free_port
+    from hub.broker import free_port
     from hub.server import serve
 
     child = None
@@ -132,7 +132,7 @@ def run(host: str, port: int, workers: int, threads: int, no_ingest: bool) -> No
         env = dict(os.environ)
         args = [sys.executable, "-m", "hub.cli", "ingest", "--with-scheduler"]
         if not env.get("SMARTCARE_MQTT_URL"):
-            broker_port = _free_port()
+            broker_port = free_port()
             env["SMARTCARE_MQTT_URL"] = f"mqtt://127.0.0.1:{broker_port}"
             env["SMARTCARE_MQTT_PROTOCOL"] = "v311"  # amqtt speaks MQTT 3.1.1
             args += ["--embedded-broker-port", str(broker_port)]

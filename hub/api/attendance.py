@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import jsonify, request
 from flask_login import current_user
 
@@ -35,15 +33,7 @@ class DeviceIn(Body):
     query={"date": "YYYY-MM-DD (default today)", "staff_id": "one staff member"},
 )
 def attendance_day():
-    text = request.args.get("date")
-    try:
-        day = date.fromisoformat(text) if text else None
-    except ValueError:
-        raise ServiceError("Give the date as YYYY-MM-DD.", {"date": "YYYY-MM-DD"}) from None
-    if day is None:
-        from datetime import datetime
-
-        day = datetime.now(attendance.tz()).date()
+    day = attendance.parse_day(request.args.get("date"))
     records = attendance.daily_records(current_user, day, request.args.get("staff_id") or None)
     return jsonify(date=day.isoformat(), items=[r.to_dict() for r in records])
 
@@ -113,14 +103,9 @@ def enrol_face(staff_id: str):
         raise ServiceError("Attach the photo as the multipart field 'file'.", {"file": "missing"})
     template = faces.enrol_photo(profile, upload.read(), current_user.id)
     published = faces.publish_gallery(profile.site_id)
-    count = db.session.scalar(
-        db.select(db.func.count())
-        .select_from(type(template))
-        .where(type(template).user_id == profile.user_id)
-    )
     return jsonify(
         staff_id=profile.staff_code,
-        templates=count,
+        templates=faces.template_count(profile.user_id),
         model=template.model,
         gallery_published=published,
     ), 201

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -17,20 +15,10 @@ bp = Blueprint("attendance", __name__, url_prefix="/attendance")
 VIEWERS = (ADMIN, *STAFF_ROLES)
 
 
-def _day_arg() -> date:
-    text = request.args.get("date")
-    if not text:
-        return datetime.now(services.tz()).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ServiceError("Give the date as YYYY-MM-DD.", {"date": "YYYY-MM-DD"}) from None
-
-
 @bp.route("/")
 @allow(*VIEWERS)
 def day():
-    the_day = _day_arg()
+    the_day = services.parse_day(request.args.get("date"))
     records = services.daily_records(current_user, the_day)
     form = CorrectionForm(day=the_day) if current_user.role == ADMIN else None
     return render_template("attendance/day.html", day=the_day, records=records, form=form)

@@ -251,10 +251,24 @@ class MonthSummary:
         ]
 
 
+def today() -> date:
+    """Today in the centre's time zone."""
+    return datetime.now(tz()).date()
+
+
+def parse_day(text: str | None) -> date:
+    """``YYYY-MM-DD``, or today when not given."""
+    if not text:
+        return today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ServiceError("Give the date as YYYY-MM-DD.", {"date": "YYYY-MM-DD"}) from None
+
+
 def parse_month(text: str | None) -> date:
     if not text:
-        today = datetime.now(tz()).date()
-        return today.replace(day=1)
+        return today().replace(day=1)
     try:
         year, month = (int(p) for p in text.split("-"))
         return date(year, month, 1)
@@ -338,7 +352,7 @@ def correct(
         errors["first_in"] = "Give an arrival or a departure time."
     if first_in and last_out and last_out <= first_in:
         errors["last_out"] = "Departure must be after arrival."
-    if day > datetime.now(tz()).date():
+    if day > today():
         errors["day"] = "The day cannot be in the future."
     if errors:
         raise ServiceError("Check the highlighted fields.", errors)

@@ -49,15 +49,7 @@ def enrol_photo(profile: StaffProfile, photo: bytes, actor_id: int | None) -> Fa
         vector = template_from_photo(model, photo)
     except ValueError as exc:
         raise ServiceError(f"Photo not usable: {exc}.", {"file": f"Not usable: {exc}."}) from None
-    count = (
-        db.session.scalar(
-            db.select(db.func.count(FaceTemplate.id)).where(
-                FaceTemplate.user_id == profile.user_id, FaceTemplate.model == model.model_id
-            )
-        )
-        or 0
-    )
-    if count >= MAX_TEMPLATES:
+    if template_count(profile.user_id, model.model_id) >= MAX_TEMPLATES:
         raise ServiceError(f"{profile.user.name} already has {MAX_TEMPLATES} photos enrolled.")
     template = FaceTemplate(
         user_id=profile.user_id,
@@ -69,6 +61,14 @@ def enrol_photo(profile: StaffProfile, photo: bytes, actor_id: int | None) -> Fa
     db.session.add(template)
     db.session.commit()
     return template
+
+
+def template_count(user_id: int, model_id: str | None = None) -> int:
+    """How many face templates a staff member has (for one model, or for all)."""
+    query = db.select(db.func.count(FaceTemplate.id)).where(FaceTemplate.user_id == user_id)
+    if model_id is not None:
+        query = query.where(FaceTemplate.model == model_id)
+    return db.session.scalar(query) or 0
 
 
 def gallery_payload(site_id: str, model_id: str, dim: int) -> dict[str, Any]:

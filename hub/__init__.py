@@ -55,6 +55,8 @@ def _config_from_settings(settings: HubSettings, instance_path: Path) -> dict[st
         "MQTT_CERT_FILE": settings.mqtt_cert_file,
         "MQTT_KEY_FILE": settings.mqtt_key_file,
         "DEVICE_OFFLINE_MINUTES": settings.device_offline_minutes,
+        "JE_ENDEMIC": settings.je_endemic,
+        "VISIT_HORIZON_DAYS": settings.visit_horizon_days,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SECURE": settings.cookie_secure,
         "REMEMBER_COOKIE_SECURE": settings.cookie_secure,
@@ -131,6 +133,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         surveillance,
         views,
     )
+    from hub.growth import routes as growth
+    from hub.vaccination import routes as vaccination
+    from hub.visits import routes as visits
 
     errors.init_app(app)
     auth.init_app(app)
@@ -146,6 +151,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         attendance,
         devices,
         surveillance,
+        visits,
+        vaccination,
+        growth,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -90,6 +90,12 @@ class HubSettings(BaseSettings):
     device_offline_minutes: int = Field(
         15, ge=1, description="Alert when a kiosk has been offline this long"
     )
+    je_endemic: bool = Field(
+        False, description="The centre's area is JE-endemic: JE-1/JE-2 join the schedule"
+    )
+    visit_horizon_days: int = Field(
+        90, ge=7, description="Recurring home-visit plans are scheduled this far ahead"
+    )
 
     @field_validator("timezone")
     @classmethod

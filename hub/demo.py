@@ -72,4 +72,71 @@ def seed() -> list[tuple[str, str, str]]:
     logins.append((PATIENT, email, password))
     db.session.commit()
     assert db.session.scalar(db.select(StaffProfile).limit(1)) is not None
+    _field_care()
     return logins
+
+
+def _field_care() -> None:
+    """A small village for the field-care pages: an ASHA's households, children on the UIP
+    schedule with doses, a growth record, a pregnancy and a bedridden patient with visits.
+    Made once (skipped when the ASHA already covers someone)."""
+    from datetime import timedelta
+
+    from hub.growth import services as growth
+    from hub.patients.models import Patient
+    from hub.patients.services import create_patient
+    from hub.vaccination import schedule
+    from hub.vaccination import services as vaccination
+    from hub.visits import services as visits
+
+    asha = services.user_by_email("asha@demo.smartcare")
+    phn = services.user_by_email("phn@demo.smartcare")
+    jhi = services.user_by_email("jhi@demo.smartcare")
+    if db.session.scalar(db.select(Patient.id).where(Patient.asha_id == asha.id).limit(1)):
+        return
+    today = date.today()
+    people = [
+        ("Kavya", 400, "female", "Ward 1", "House 4 (Rajan)"),
+        ("Arun", 75, "male", "Ward 1", "House 4 (Rajan)"),
+        ("Nila", 230, "female", "Ward 2", "House 9 (Mohan)"),
+        ("Devika", 700, "female", "Ward 2", "House 11 (Babu)"),
+    ]
+    children = []
+    for name, days, sex, area, house in people:
+        child = create_patient(
+            name=name, date_of_birth=today - timedelta(days=days), sex=sex, area=area,
+            household=house, guardian_name=house.split("(")[1].rstrip(")"), asha_id=asha.id,
+        )  # fmt: skip
+        db.session.commit()
+        vaccination.register(child, schedule.CHILD, registered_by_id=jhi.id)
+        children.append(child)
+    for child in children:
+        ben = vaccination.pick_beneficiary(child)
+        for state in vaccination.states(ben):
+            if state.status in (schedule.DUE, schedule.OVERDUE) and len(state.code) < 8:
+                if child.name == "Nila" and state.code.startswith("penta"):
+                    continue  # a defaulter for the lists
+                vaccination.record_dose(
+                    ben, dose=state.code, given_on=state.due_on, batch="DEMO-01",
+                    site="Sub-centre 1", given_by_id=phn.id,
+                )  # fmt: skip
+                ben = vaccination.pick_beneficiary(child)
+    growth.record(children[0], measured_on=today, weight_kg=7.4, height_cm=72.0, muac_cm=12.2,
+                  recorded_by_id=asha.id)  # fmt: skip
+    growth.record(children[3], measured_on=today, weight_kg=10.6, height_cm=83.0,
+                  recorded_by_id=asha.id)  # fmt: skip
+    mother = create_patient(
+        name="Revathi", date_of_birth=date(1999, 8, 1), sex="female", area="Ward 1",
+        household="House 4 (Rajan)", asha_id=asha.id,
+    )  # fmt: skip
+    grandpa = create_patient(
+        name="Velayudhan", date_of_birth=date(1941, 3, 3), sex="male", area="Ward 2",
+        household="House 9 (Mohan)", asha_id=asha.id,
+    )  # fmt: skip
+    db.session.commit()
+    visits.create_plan(mother, kind="antenatal", asha_id=asha.id, by_id=phn.id,
+                       edd=today + timedelta(weeks=22))  # fmt: skip
+    vaccination.register(mother, schedule.PREGNANCY, edd=today + timedelta(weeks=22),
+                         registered_by_id=jhi.id)  # fmt: skip
+    visits.create_plan(grandpa, kind="bedridden", asha_id=asha.id, by_id=phn.id, every_days=14,
+                       starts_on=today - timedelta(days=3))  # fmt: skip

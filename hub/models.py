@@ -5,6 +5,7 @@ from hub.audit.models import AuditEntry
 from hub.auth.models import ApiToken, LoginFailure, User
 from hub.devices.models import Device, IngestRejection, QuarantinedEvent
 from hub.feedback.models import Feedback
+from hub.growth.models import GrowthMeasurement
 from hub.labs.models import LabReport
 from hub.patients.models import Patient
 from hub.scheduler_models import JobRun
@@ -16,8 +17,15 @@ from hub.surveillance.models import (
     OutbreakAlert,
     WeeklyCount,
 )
+from hub.vaccination.models import Beneficiary, Immunization
+from hub.visits.models import Visit, VisitPlan
 
 __all__ = [
+    "Beneficiary",
+    "GrowthMeasurement",
+    "Immunization",
+    "Visit",
+    "VisitPlan",
     "AlertNote",
     "DiseaseCase",
     "GeneratedReport",

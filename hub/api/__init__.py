@@ -104,6 +104,7 @@ def init_app(app: Flask) -> None:
         admin,
         attendance,
         feedback,
+        fieldcare,
         openapi,
         patients,
         surveillance,

@@ -116,6 +116,20 @@ def report_file(report_id: int):
     return send_report(readable_report(report_id))
 
 
+def asha_for_new_patient(asked: int | None) -> int | None:
+    """An ASHA registers patients into her own care; a PHN or JHI may name the ASHA."""
+    if current_user.role == ASHA:
+        return current_user.id
+    if asked is None:
+        return None
+    from hub.auth.models import User
+
+    user = db.session.get(User, asked)
+    if user is None or user.role != ASHA:
+        raise ServiceError("Unknown ASHA.", {"asha_id": "Not an ASHA worker's user id."})
+    return user.id
+
+
 @api_route(
     "/patients",
     methods=("POST",),
@@ -138,6 +152,8 @@ def register_patient():
         guardian_name=data.guardian_name,
         address=data.address,
         abha_number=abha,
+        household=data.household,
+        asha_id=asha_for_new_patient(data.asha_id),
     )
     db.session.flush()
     record("patient.register", patient_id=patient.id, detail="registered by staff")

@@ -86,3 +86,79 @@ class PatientIn(Body):
     phone: str | None = Phone
     address: str | None = Field(None, max_length=500)
     abha_number: str | None = Field(None, max_length=20)
+    household: str | None = Field(None, max_length=120)
+    asha_id: int | None = Field(None, description="the ASHA who covers the patient (PHN/JHI)")
+
+
+# ---- field care -----------------------------------------------------------------------
+
+VisitKind = Literal["antenatal", "postnatal", "bedridden"]
+HealthId = Field(min_length=14, max_length=20, description="14 digits, dashes optional")
+
+
+class VisitIn(Body):
+    health_id: str = HealthId
+    kind: VisitKind
+    scheduled_on: date
+    asha_id: int | None = None
+    purpose: str | None = Field(None, max_length=120)
+
+
+class VisitPlanIn(Body):
+    """antenatal: ``edd``; postnatal: ``delivered_on``; bedridden: ``every_days`` (and
+    optionally ``starts_on``, ``ends_on``)."""
+
+    health_id: str = HealthId
+    kind: VisitKind
+    asha_id: int | None = None
+    edd: date | None = None
+    delivered_on: date | None = None
+    every_days: int | None = Field(None, ge=1, le=90)
+    starts_on: date | None = None
+    ends_on: date | None = None
+
+
+class Vitals(Body):
+    bp_systolic: int | None = None
+    bp_diastolic: int | None = None
+    weight_kg: float | None = None
+    hb_g_dl: float | None = None
+    temperature_c: float | None = None
+
+
+class VisitPatch(Body):
+    """An outcome (``status`` done/missed/rescheduled, or cancelled by a PHN); a PHN may
+    also reassign the ASHA or move a scheduled visit."""
+
+    status: Literal["done", "missed", "rescheduled", "cancelled"] | None = None
+    visited_on: date | None = None
+    notes: str | None = Field(None, max_length=4000)
+    missed_reason: str | None = Field(None, max_length=200)
+    reschedule_to: date | None = None
+    vitals: Vitals | None = None
+    asha_id: int | None = None
+    scheduled_on: date | None = None
+
+
+class BeneficiaryIn(Body):
+    health_id: str = HealthId
+    group: Literal["child", "pregnancy"] = "child"
+    edd: date | None = None
+
+
+class DoseIn(Body):
+    dose: str = Field(min_length=2, max_length=20, description="schedule code, e.g. penta-1")
+    given_on: date
+    batch: str = Field(min_length=1, max_length=40)
+    site: str = Field(min_length=1, max_length=120)
+
+
+class GrowthIn(Body):
+    measured_on: date
+    weight_kg: float | None = None
+    height_cm: float | None = None
+    measured_lying: bool | None = Field(
+        None, description="length lying (true) or height standing (false); default by age"
+    )
+    head_circumference_cm: float | None = None
+    muac_cm: float | None = None

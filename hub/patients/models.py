@@ -36,6 +36,12 @@ class Patient(db.Model):
     address: Mapped[str | None] = mapped_column(Text)
     area: Mapped[str | None] = mapped_column(String(120), index=True)
     guardian_name: Mapped[str | None] = mapped_column(String(120))
+    #: The household (house number / family head) an ASHA keeps the record under.
+    household: Mapped[str | None] = mapped_column(String(120))
+    #: The ASHA worker who covers this patient (maintains the record, makes the visits).
+    asha_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     blood_group: Mapped[str | None] = mapped_column(String(3))
     allergies: Mapped[str | None] = mapped_column(Text)
     chronic_conditions: Mapped[str | None] = mapped_column(Text)
@@ -45,4 +51,5 @@ class Patient(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    user: Mapped[User | None] = relationship()
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    asha: Mapped[User | None] = relationship(foreign_keys=[asha_id])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask_login import current_user
 
-from hub.access import CLINICAL_ROLES, PATIENT
+from hub.access import ASHA, CLINICAL_ROLES, PATIENT
 from hub.errors.exceptions import Forbidden, NotFound, ServiceError
 from hub.extensions import db
 from hub.patients import health_id as hid
@@ -84,11 +84,32 @@ def get_by_health_id(raw: str) -> Patient:
     return patient
 
 
+def covers(asha: User, patient: Patient) -> bool:
+    """Whether this ASHA covers the patient: assigned to her, or she has a visit there."""
+    from hub.visits.models import Visit
+
+    if patient.asha_id == asha.id:
+        return True
+    return (
+        db.session.scalar(
+            db.select(Visit.id)
+            .where(Visit.patient_id == patient.id, Visit.asha_id == asha.id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def check_can_read(patient: Patient) -> None:
-    """A patient reads only their own record; clinical staff read any."""
+    """A patient reads only their own record; an ASHA the patients she covers; the other
+    clinical staff (doctor, PHN, JHI) any."""
     role = current_user.role
     if role == PATIENT and patient.user_id == current_user.id:
         return
+    if role == ASHA:
+        if covers(current_user, patient):
+            return
+        raise Forbidden("An ASHA worker sees only the patients she covers.")
     if role in CLINICAL_ROLES:
         return
     raise Forbidden("You may not see this patient's record.")
@@ -124,6 +145,8 @@ def to_dict(patient: Patient) -> dict[str, Any]:
         "address": patient.address,
         "area": patient.area,
         "guardian_name": patient.guardian_name,
+        "household": patient.household,
+        "asha_id": patient.asha_id,
         "medical": {
             "blood_group": patient.blood_group,
             "allergies": patient.allergies,

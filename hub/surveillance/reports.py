@@ -19,6 +19,8 @@ from hub.surveillance.models import GeneratedReport
 OWNERS = {
     "idsp-weekly": (JHI, DOCTOR, PHN, ADMIN),
     "attendance-monthly": (ADMIN, DOCTOR),
+    "vaccination-coverage-monthly": (PHN, JHI, DOCTOR, ADMIN),
+    "visits-overdue": (PHN,),
 }
 MEDIA = {"csv": "text/csv", "pdf": "application/pdf"}
 
@@ -69,6 +71,39 @@ def monthly_attendance(app: Flask) -> int:
         viewer = User(role=ADMIN, id=0, name="scheduler", email="", password_hash="")
         data = monthly_csv(monthly(viewer, month)).encode()
         return store("attendance-monthly", f"{month:%Y-%m}", None, "csv", data, None).id
+
+
+def coverage_report(month: date, fmt: str, creator_id: int | None) -> GeneratedReport:
+    """The vaccination coverage of the children registered, as at the end of ``month``."""
+    from hub.vaccination.services import report_csv, report_pdf
+
+    nxt = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    month_end = min(nxt - timedelta(days=1), date.today())
+    data = report_pdf(month_end) if fmt == "pdf" else report_csv(month_end)
+    return store("vaccination-coverage-monthly", f"{month:%Y-%m}", None, fmt, data, creator_id)
+
+
+@job("vaccination-coverage-monthly-report", trigger="cron", day=1, hour=6, minute=45)
+def monthly_coverage(app: Flask) -> list[int]:
+    """Last month's vaccination coverage (CSV and PDF) by area and birth cohort."""
+    with app.app_context():
+        month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+        return [coverage_report(month, fmt, None).id for fmt in ("csv", "pdf")]
+
+
+@job("visits-overdue", trigger="cron", hour=6, minute=0)
+def visits_overdue(app: Flask) -> int:
+    """The morning run: passed visits become overdue, recurring plans are extended, and the
+    PHN gets the overdue list (kept as a report; also on her Home visits page)."""
+    import logging
+
+    from hub.visits.services import mark_overdue, overdue_csv
+
+    with app.app_context():
+        newly = mark_overdue()
+        store("visits-overdue", f"{date.today():%Y-%m-%d}", None, "csv", overdue_csv(), None)
+        logging.getLogger(__name__).info("%d visits newly overdue", len(newly))
+        return len(newly)
 
 
 @job("outbreak-detection", trigger="cron", hour=5, minute=0)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import func
 
 from hub.access import ADMIN, DOCTOR, JHI, PHN, allow
+from hub.attendance.services import parse_month
 from hub.errors.exceptions import ServiceError
 from hub.extensions import db
 from hub.forms import show_service_error
@@ -159,14 +160,20 @@ def alert(alert_id: int):
 @allow(*VIEWERS)
 def report_list():
     if request.method == "POST":
-        if current_user.role not in reports.OWNERS["idsp-weekly"]:
+        kind = request.form.get("kind", "idsp-weekly")
+        if current_user.role not in reports.OWNERS.get(kind, ()):
             abort(403)
         try:
-            monday = services.parse_week(request.form.get("week", ""))
             fmt = request.form.get("format", "pdf")
             if fmt not in reports.MEDIA:
                 raise ServiceError("Format is csv or pdf.")
-            reports.idsp_report(monday, request.form.get("area") or None, fmt, current_user.id)
+            if kind == "vaccination-coverage-monthly":
+                month = parse_month(request.form.get("month"))
+                reports.coverage_report(month, fmt, current_user.id)
+            else:
+                monday = services.parse_week(request.form.get("week", ""))
+                area = request.form.get("area") or None
+                reports.idsp_report(monday, area, fmt, current_user.id)
             flash("Report made.", "info")
         except ServiceError as exc:
             flash(exc.message, "error")
@@ -179,7 +186,10 @@ def report_list():
         .limit(200)
     ).all()
     last_week = services.week_label(services.week_start(date.today()) - timedelta(days=7))
-    return render_template("surveillance/reports.html", rows=rows, last_week=last_week)
+    last_month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    return render_template(
+        "surveillance/reports.html", rows=rows, last_week=last_week, last_month=last_month
+    )
 
 
 @bp.route("/reports/<int:report_id>/file")

@@ -361,42 +361,24 @@ def idsp_csv(monday: date, area: str | None) -> bytes:
 
 
 def idsp_pdf(monday: date, area: str | None) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from hub.pdf import Section, document
 
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, title=f"IDSP weekly report {week_label(monday)}")
-    styles = getSampleStyleSheet()
     sunday = monday + timedelta(days=6)
-    story = [
-        Paragraph(f"IDSP weekly report {week_label(monday)}", styles["Title"]),
-        Paragraph(
-            f"{monday:%d %b %Y} to {sunday:%d %b %Y} &middot; "
-            f"{'area ' + area if area else 'whole centre'}",
-            styles["Normal"],
-        ),
-        Spacer(1, 12),
-    ]
     rows = idsp_rows(monday, area)
-    for form in ("S", "P", "L"):
-        story.append(Paragraph(f"Form {form}: {diseases.FORMS[form]}", styles["Heading2"]))
-        data = [["Condition", "Cases"]] + [[name, str(n)] for f, _c, name, n in rows if f == form]
-        table = Table(data, colWidths=[380, 80])
-        table.setStyle(
-            TableStyle(
-                [
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#0f766e")),
-                    ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                    ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                ]
+    return document(
+        f"IDSP weekly report {week_label(monday)}",
+        f"{monday:%d %b %Y} to {sunday:%d %b %Y} &middot; "
+        f"{'area ' + area if area else 'whole centre'}",
+        [
+            Section(
+                f"Form {form}: {diseases.FORMS[form]}",
+                ("Condition", "Cases"),
+                [(name, n) for f, _c, name, n in rows if f == form],
+                (380, 80),
             )
-        )
-        story += [table, Spacer(1, 10)]
-    doc.build(story)
-    return buf.getvalue()
+            for form in ("S", "P", "L")
+        ],
+    )
 
 
 def epidemic_curve(

@@ -11,7 +11,7 @@ from hub.labs.models import LabReport
 from tests.conftest import PDF_BYTES, login, make_account
 
 # Paths that depend on data get real ids from the fixture below.
-ARGS = ("health_id", "report_id", "item_id", "user_id", "filename")
+ARGS = ("health_id", "report_id", "item_id", "user_id", "filename", "visit_id")
 
 
 @pytest.fixture
@@ -44,12 +44,29 @@ def world(app, tmp_path):
         _, generated = idsp_report(date(2026, 11, 16), None, "csv", None)
         assert generated.id == report_id
         item_id = db.session.scalar(db.select(Feedback.id))
+        # the patient is covered by the ASHA, with a home visit assigned to her
+        from hub.patients.models import Patient
+        from hub.visits.models import Visit
+
+        record = db.session.scalar(db.select(Patient).where(Patient.health_id == patient.health_id))
+        record.asha_id = accounts["asha"].id
+        visit = Visit(
+            patient_id=record.id,
+            kind="bedridden",
+            purpose="Home visit",
+            scheduled_on=date(2026, 11, 20),
+            asha_id=accounts["asha"].id,
+        )
+        db.session.add(visit)
+        db.session.commit()
+        visit_id = visit.id
     values = {
         "health_id": patient.health_id,
         "report_id": report_id,
         "item_id": item_id,
         "user_id": accounts["doctor"].id,
         "filename": "css/app.css",
+        "visit_id": visit_id,
     }
     return accounts, values
 

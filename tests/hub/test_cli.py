@@ -61,6 +61,18 @@ def test_create_user_and_seed_demo(app, runner):
     assert again.exit_code == 0
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(User.id))) == 10
+    # the demo village for the field-care pages, made once
+    with app.app_context():
+        from hub.patients.models import Patient
+        from hub.vaccination.services import due_list
+        from hub.visits.models import Visit
+
+        asha = db.session.scalar(db.select(User).where(User.email == "asha@demo.smartcare"))
+        assert db.session.scalar(
+            db.select(db.func.count(Patient.id)).where(Patient.asha_id == asha.id)
+        ) == 6  # fmt: skip
+        assert db.session.scalar(db.select(db.func.count(Visit.id))) > 4
+        assert any(r.defaulter for r in due_list(asha_id=asha.id))
     # the printed password works
     line = next(row for row in again.output.splitlines() if "patient@demo" in row)
     email, password = line.split()[-2:]

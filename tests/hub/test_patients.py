@@ -18,8 +18,8 @@ def test_staff_reads_are_audit_logged(app, client, account, logged_in):
     doctor = account("doctor")
     resp = client.get(f"/api/v1/patients/{patient.health_id}", headers=token_for(client, doctor))
     assert resp.status_code == 200 and resp.get_json()["name"] == patient.name
-    asha, _ = logged_in("asha")
-    assert asha.get(f"/patients/{patient.health_id}").status_code == 200
+    phn, _ = logged_in("phn")
+    assert phn.get(f"/patients/{patient.health_id}").status_code == 200
     # the patient reading their own record is not an audit event
     client.get(f"/api/v1/patients/{patient.health_id}", headers=token_for(client, patient))
     with app.app_context():
@@ -28,7 +28,7 @@ def test_staff_reads_are_audit_logged(app, client, account, logged_in):
         ).all()
         assert [(e.actor_role, e.patient_id is not None) for e in entries] == [
             ("doctor", True),
-            ("asha", True),
+            ("phn", True),
         ]
     admin, _ = logged_in("admin")
     found = admin.get(f"/api/v1/audit?health_id={patient.health_id}").get_json()

@@ -36,7 +36,7 @@ test-sqlite: install
 # The hub's suite again on PostgreSQL (skipped with a notice when no server answers).
 test-postgres: install
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_TEST_URL)'.replace('+psycopg',''), connect_timeout=3).close()" 2>/dev/null; then \
-		SMARTCARE_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest tests/hub tests/attendance tests/ingest tests/scheduler tests/surveillance tests/fieldcare; \
+		SMARTCARE_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest tests/hub tests/attendance tests/ingest tests/scheduler tests/surveillance tests/fieldcare tests/clinic; \
 	else echo "PostgreSQL at $(PG_TEST_URL) not reachable: PostgreSQL run skipped"; fi
 
 test: lint test-sqlite test-postgres

@@ -75,3 +75,70 @@ def start_mosquitto(folder, port: int):
         if time.monotonic() > deadline:
             raise RuntimeError("mosquitto did not start")
         time.sleep(0.05)
+
+
+def start_hub(database_url: str, folder, workers: int = 2, threads: int = 4):
+    """The hub under gunicorn (``smartcare-hub run``, no ingest) on a free port; answers
+    (process, base URL) once it serves."""
+    import os
+    import subprocess
+
+    port = free_port()
+    env = dict(
+        os.environ,
+        SMARTCARE_DATABASE_URL=database_url,
+        SMARTCARE_SECRET_KEY="bench",
+        SMARTCARE_UPLOAD_DIR=str(folder / "uploads"),
+    )
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hub.cli",
+            "run",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],  # fmt: skip
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(f"{base}/api/v1/openapi.json")
+    except RuntimeError:
+        server.terminate()
+        raise
+    return server, base
+
+
+def patient_rows(rng, count: int, seen: set[str], *, name, max_age_days: int, areas: int):
+    """``count`` new patients for a bulk insert: unique health IDs (added to ``seen``),
+    a name from ``name(rng)``, an age up to ``max_age_days``, one of ``areas`` wards."""
+    from datetime import date, timedelta
+
+    from hub.patients import health_id as hid
+
+    today = date.today()
+    rows = []
+    for _ in range(count):
+        value = hid.generate()
+        while value in seen:
+            value = hid.generate()
+        seen.add(value)
+        rows.append(
+            {
+                "health_id": value,
+                "name": name(rng),
+                "date_of_birth": today - timedelta(days=rng.randint(0, max_age_days)),
+                "sex": rng.choice(["female", "male"]),
+                "area": f"Ward {rng.randint(1, areas)}",
+            }
+        )
+    return rows

@@ -16,18 +16,17 @@ import random
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench._common import progress, summary_ms  # noqa: E402
+from bench._common import patient_rows, percentile, progress, summary_ms  # noqa: E402
 
 
 def seed(app, children: int, doses: int, areas: int) -> None:
     from hub.auth.models import User
     from hub.auth.services import hash_password
     from hub.extensions import db
-    from hub.patients import health_id as hid
     from hub.patients.models import Patient
     from hub.vaccination import schedule
     from hub.vaccination.models import Beneficiary, Immunization
@@ -50,21 +49,10 @@ def seed(app, children: int, doses: int, areas: int) -> None:
         seen: set[str] = set()
         for start in range(0, children, batch):
             n = min(batch, children - start)
-            rows = []
-            for _ in range(n):
-                value = hid.generate()
-                while value in seen:
-                    value = hid.generate()
-                seen.add(value)
-                rows.append(
-                    {
-                        "health_id": value,
-                        "name": f"Child {len(seen)}",
-                        "date_of_birth": today - timedelta(days=rng.randint(0, 5 * 365)),
-                        "sex": rng.choice(["female", "male"]),
-                        "area": f"Ward {rng.randint(1, areas)}",
-                    }
-                )
+            rows = patient_rows(
+                rng, n, seen, name=lambda r: f"Child {len(seen)}", max_age_days=5 * 365,
+                areas=areas,
+            )  # fmt: skip
             db.session.execute(db.insert(Patient), rows)
             got = db.session.execute(
                 db.select(Patient.id, Patient.date_of_birth).where(
@@ -158,7 +146,7 @@ def main() -> None:
     for label, times in results.items():
         print(f"  {label:<22} {summary_ms(times)}")
     print(f"  sanity: BCG {bcg['given']}/{bcg['eligible']} in Ward 7")
-    worst = max(sorted(t)[int(0.95 * len(t)) - 1] for t in results.values()) * 1000
+    worst = max(percentile(t, 95) for t in results.values()) * 1000
     print(f"  target < 300 ms: {'MET' if worst < 300 else 'NOT MET'} (worst p95 {worst:.0f} ms)")
 
 

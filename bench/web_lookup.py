@@ -12,18 +12,16 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench._common import free_port, percentile, progress, summary_ms, wait_http  # noqa: E402
+from bench._common import patient_rows, percentile, progress, start_hub, summary_ms  # noqa: E402
 
 FIRST = [
     "Anil",
@@ -81,7 +79,6 @@ def seed(database_url: str, patients: int, doctors: int) -> tuple[list[str], str
     from hub.auth.models import User
     from hub.auth.services import hash_password
     from hub.extensions import db
-    from hub.patients import health_id as hid
     from hub.patients.models import Patient
     from hub.staff.models import StaffProfile
 
@@ -119,23 +116,12 @@ def seed(database_url: str, patients: int, doctors: int) -> tuple[list[str], str
         db.session.commit()
         health_ids: set[str] = set()
         batch = 5000
-        today = date.today()
         for start in range(0, patients, batch):
-            rows = []
-            for _ in range(min(batch, patients - start)):
-                value = hid.generate()
-                while value in health_ids:
-                    value = hid.generate()
-                health_ids.add(value)
-                rows.append(
-                    {
-                        "health_id": value,
-                        "name": f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                        "date_of_birth": today - timedelta(days=rng.randint(0, 90 * 365)),
-                        "sex": rng.choice(["female", "male"]),
-                        "area": f"Ward {rng.randint(1, 40)}",
-                    }
-                )
+            rows = patient_rows(
+                rng, min(batch, patients - start), health_ids,
+                name=lambda r: f"{r.choice(FIRST)} {r.choice(LAST)}", max_age_days=90 * 365,
+                areas=40,
+            )  # fmt: skip
             db.session.execute(db.insert(Patient), rows)
             db.session.commit()
             progress("seeding patients", start + len(rows), patients)
@@ -198,35 +184,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="smartcare-bench-"))
     url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
     health_ids, doctor_email = seed(url, args.patients, args.doctors)
-    port = free_port()
-    env = dict(
-        os.environ,
-        SMARTCARE_DATABASE_URL=url,
-        SMARTCARE_SECRET_KEY="bench",
-        SMARTCARE_UPLOAD_DIR=str(tmp / "uploads"),
-    )
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hub.cli",
-            "run",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, base = start_hub(url, tmp, args.workers, args.threads)
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_http(f"{base}/api/v1/openapi.json")
         token = requests.post(
             f"{base}/api/v1/auth/login",
             timeout=30,

@@ -133,7 +133,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         surveillance,
         views,
     )
+    from hub.clinic import routes as clinic
     from hub.growth import routes as growth
+    from hub.pharmacy import routes as pharmacy
     from hub.vaccination import routes as vaccination
     from hub.visits import routes as visits
 
@@ -154,6 +156,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         visits,
         vaccination,
         growth,
+        clinic,
+        pharmacy,
     ):
         app.register_blueprint(module.bp)
     api.init_app(app)

@@ -73,7 +73,57 @@ def seed() -> list[tuple[str, str, str]]:
     db.session.commit()
     assert db.session.scalar(db.select(StaffProfile).limit(1)) is not None
     _field_care()
+    _clinic()
     return logins
+
+
+def _clinic() -> None:
+    """A small pharmacy (catalogue, batches, one near expiry, one low) and a consultation
+    with a pending prescription for the demo patient. Made once."""
+    from datetime import timedelta
+
+    from hub.clinic import services as clinic
+    from hub.patients.services import patient_of_user
+    from hub.pharmacy import services as pharmacy
+    from hub.pharmacy.models import Medicine
+
+    if db.session.scalar(db.select(Medicine.id).limit(1)) is not None:
+        return
+    today = date.today()
+    pharmacist = services.user_by_email("pharmacist@demo.smartcare")
+    doctor = services.user_by_email("doctor@demo.smartcare")
+    stock = [
+        ("Paracetamol", "500 mg", "tablet", 200, [("PCM-2401", 400, 30), ("PCM-2409", 1000, 420)]),
+        ("Amoxicillin", "250 mg", "capsule", 100, [("AMX-118", 300, 300)]),
+        ("ORS", "20.5 g", "sachet", 150, [("ORS-77", 90, 200)]),
+        ("Metformin", "500 mg", "tablet", 300, [("MET-5", 1200, 500)]),
+        ("Iron and folic acid", "100 mg + 0.5 mg", "tablet", 500, [("IFA-31", 2000, 365)]),
+    ]
+    meds = {}
+    for name, strength, form, reorder, batches in stock:
+        med = pharmacy.create_medicine(
+            name=name, strength=strength, form=form, reorder_level=reorder
+        )
+        meds[name] = med.id
+        for batch_no, qty, days in batches:
+            pharmacy.receive(
+                medicine_id=med.id, batch_no=batch_no, expiry=today + timedelta(days=days),
+                quantity=qty, supplier="KMSCL", received_on=today, user_id=pharmacist.id,
+            )  # fmt: skip
+    patient = patient_of_user(services.user_by_email("patient@demo.smartcare"))
+    consultation = clinic.record_consultation(
+        patient, doctor_id=doctor.id, complaint="Fever and sore throat for 2 days",
+        findings="Temp 38.4 C, congested throat", diagnosis="Acute pharyngitis", icd10="J02.9",
+    )  # fmt: skip
+    clinic.prescribe(
+        patient,
+        doctor_id=doctor.id,
+        consultation_id=consultation.id,
+        items=[
+            clinic.ItemIn(meds["Paracetamol"], "500 mg", "1-1-1", 3, 9, "after food"),
+            clinic.ItemIn(meds["Amoxicillin"], "250 mg", "1-1-1", 5, 15),
+        ],
+    )
 
 
 def _field_care() -> None:

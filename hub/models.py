@@ -3,11 +3,13 @@
 from hub.attendance.models import AttendanceCorrection, AttendanceEvent
 from hub.audit.models import AuditEntry
 from hub.auth.models import ApiToken, LoginFailure, User
+from hub.clinic.models import Consultation, Prescription, PrescriptionItem
 from hub.devices.models import Device, IngestRejection, QuarantinedEvent
 from hub.feedback.models import Feedback
 from hub.growth.models import GrowthMeasurement
 from hub.labs.models import LabReport
 from hub.patients.models import Patient
+from hub.pharmacy.models import Medicine, StockBatch, StockMovement
 from hub.scheduler_models import JobRun
 from hub.staff.models import FaceTemplate, StaffProfile
 from hub.surveillance.models import (
@@ -21,6 +23,12 @@ from hub.vaccination.models import Beneficiary, Immunization
 from hub.visits.models import Visit, VisitPlan
 
 __all__ = [
+    "Consultation",
+    "Prescription",
+    "PrescriptionItem",
+    "Medicine",
+    "StockBatch",
+    "StockMovement",
     "Beneficiary",
     "GrowthMeasurement",
     "Immunization",

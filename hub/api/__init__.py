@@ -103,6 +103,7 @@ def init_app(app: Flask) -> None:
         accounts,
         admin,
         attendance,
+        clinic,
         feedback,
         fieldcare,
         openapi,

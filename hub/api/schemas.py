@@ -162,3 +162,64 @@ class GrowthIn(Body):
     )
     head_circumference_cm: float | None = None
     muac_cm: float | None = None
+
+
+# ---- clinic and pharmacy ----------------------------------------------------------------
+
+
+class ConsultationIn(Body):
+    health_id: str = HealthId
+    complaint: str = Field(min_length=1, max_length=4000)
+    findings: str | None = Field(None, max_length=4000)
+    diagnosis: str = Field(min_length=1, max_length=200)
+    icd10: str | None = Field(None, max_length=8, description="e.g. J06.9")
+    notes: str | None = Field(None, max_length=4000)
+
+
+class PrescriptionItemIn(Body):
+    medicine_id: int
+    dose: str = Field(min_length=1, max_length=60, description="e.g. 500 mg")
+    frequency: str = Field(min_length=1, max_length=60, description="e.g. 1-0-1 or TDS")
+    days: int = Field(ge=1, le=365)
+    quantity: int = Field(ge=1, le=10000)
+    instructions: str | None = Field(None, max_length=300)
+
+
+class PrescriptionIn(Body):
+    health_id: str = HealthId
+    consultation_id: int | None = None
+    items: list[PrescriptionItemIn] = Field(min_length=1, max_length=30)
+    acknowledge_warnings: bool = Field(
+        False, description="prescribe despite allergy/duplicate warnings (they are kept)"
+    )
+
+
+class DispenseItemIn(Body):
+    item_id: int
+    quantity: int = Field(ge=0, le=10000)
+
+
+class DispenseIn(Body):
+    items: list[DispenseItemIn] = Field(min_length=1, max_length=30)
+
+
+class MedicineIn(Body):
+    name: str = Field(min_length=1, max_length=120)
+    strength: str = Field(min_length=1, max_length=60)
+    form: str = Field(min_length=1, max_length=20)
+    reorder_level: int = Field(0, ge=0, le=1_000_000)
+
+
+class ReceiptIn(Body):
+    medicine_id: int
+    batch: str = Field(min_length=1, max_length=40)
+    expiry: date
+    quantity: int = Field(ge=1, le=1_000_000)
+    supplier: str | None = Field(None, max_length=120)
+    received_on: date | None = None
+
+
+class AdjustmentIn(Body):
+    batch_id: int
+    change: int = Field(ge=-1_000_000, le=1_000_000)
+    reason: str = Field(min_length=1, max_length=200)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask_login import current_user
@@ -82,6 +82,19 @@ def get_by_health_id(raw: str) -> Patient:
     if patient is None:
         raise NotFound(f"No patient has health ID {hid.display(digits)}.")
     return patient
+
+
+def pregnancy_errors(patient: Patient, edd: date | None, today: date) -> dict[str, str]:
+    """Why this patient and expected date of delivery cannot stand for a current pregnancy
+    (field -> reason); empty when they can."""
+    errors = {}
+    if patient.sex != "female":
+        errors["health_id"] = "A pregnancy is recorded for a woman."
+    if edd is None:
+        errors["edd"] = "Give the expected date of delivery."
+    elif not today < edd <= today + timedelta(weeks=42):
+        errors["edd"] = "The expected date of delivery must be within the next 42 weeks."
+    return errors
 
 
 def covers(asha: User, patient: Patient) -> bool:

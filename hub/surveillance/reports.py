@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from hub.access import ADMIN, DOCTOR, JHI, PHN
+from hub.access import ADMIN, DOCTOR, JHI, PHARMACIST, PHN
 from hub.extensions import db
 from hub.scheduler import job
 from hub.surveillance import services
@@ -21,6 +21,7 @@ OWNERS = {
     "attendance-monthly": (ADMIN, DOCTOR),
     "vaccination-coverage-monthly": (PHN, JHI, DOCTOR, ADMIN),
     "visits-overdue": (PHN,),
+    "stock-alerts": (PHARMACIST, ADMIN),
 }
 MEDIA = {"csv": "text/csv", "pdf": "application/pdf"}
 
@@ -104,6 +105,26 @@ def visits_overdue(app: Flask) -> int:
         store("visits-overdue", f"{date.today():%Y-%m-%d}", None, "csv", overdue_csv(), None)
         logging.getLogger(__name__).info("%d visits newly overdue", len(newly))
         return len(newly)
+
+
+@job("pharmacy-stock-alerts", trigger="cron", hour=6, minute=15)
+def stock_alerts(app: Flask) -> dict[str, int]:
+    """Low stock (usable at or under the reorder level) and batches expiring within 90
+    days: logged as warnings and kept as the pharmacists' morning report."""
+    import logging
+
+    from hub.pharmacy.services import alerts, alerts_csv
+
+    log = logging.getLogger(__name__)
+    with app.app_context():
+        data = alerts()
+        for a in data["low_stock"]:
+            log.warning("ALERT low stock: %s %s usable", a["medicine"], a["usable"])
+        for a in data["near_expiry"]:
+            log.warning("ALERT near expiry: %s batch %s %s", a["medicine"], a["batch"],
+                        a["expiry"])  # fmt: skip
+        store("stock-alerts", f"{date.today():%Y-%m-%d}", None, "csv", alerts_csv(data), None)
+        return {k: len(v) for k, v in data.items()}
 
 
 @job("outbreak-detection", trigger="cron", hour=5, minute=0)

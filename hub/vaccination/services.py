@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from hub.errors.exceptions import Conflict, NotFound, ServiceError
 from hub.extensions import db
 from hub.patients.models import Patient
+from hub.patients.services import pregnancy_errors
 from hub.vaccination import schedule
 from hub.vaccination.models import Beneficiary, Immunization
 
@@ -47,13 +48,7 @@ def register(
             )
         anchor, edd = patient.date_of_birth, None
     else:
-        errors = {}
-        if patient.sex != "female":
-            errors["health_id"] = "Only a woman can be registered for a pregnancy."
-        if edd is None:
-            errors["edd"] = "Give the expected date of delivery."
-        elif not today < edd <= today + timedelta(weeks=42):
-            errors["edd"] = "The expected date of delivery must be within the next 42 weeks."
+        errors = pregnancy_errors(patient, edd, today)
         if errors:
             raise ServiceError("Check the highlighted fields.", errors)
         anchor = today

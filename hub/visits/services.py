@@ -17,6 +17,7 @@ from hub.auth.models import User
 from hub.errors.exceptions import Forbidden, NotFound, ServiceError
 from hub.extensions import db
 from hub.patients.models import Patient
+from hub.patients.services import pregnancy_errors
 from hub.timeutil import utcnow
 from hub.visits.models import (
     CANCELLED,
@@ -114,12 +115,7 @@ def create_plan(
     if kind not in KINDS:
         errors["kind"] = f"Choose one of {', '.join(KINDS)}."
     elif kind == "antenatal":
-        if patient.sex != "female":
-            errors["health_id"] = "Antenatal visits are for a pregnant woman."
-        if edd is None:
-            errors["edd"] = "Give the expected date of delivery."
-        elif not today < edd <= today + timedelta(weeks=42):
-            errors["edd"] = "The expected date of delivery must be within the next 42 weeks."
+        errors.update(pregnancy_errors(patient, edd, today))
     elif kind == "postnatal":
         if delivered_on is None:
             errors["delivered_on"] = "Give the date of delivery."

@@ -11,7 +11,7 @@ from hub.labs.models import LabReport
 from tests.conftest import PDF_BYTES, login, make_account
 
 # Paths that depend on data get real ids from the fixture below.
-ARGS = ("health_id", "report_id", "item_id", "user_id", "filename", "visit_id")
+ARGS = ("health_id", "report_id", "item_id", "user_id", "filename", "visit_id", "prescription_id")
 
 
 @pytest.fixture
@@ -60,6 +60,28 @@ def world(app, tmp_path):
         db.session.add(visit)
         db.session.commit()
         visit_id = visit.id
+        # a prescription for the patient, for the clinic and pharmacy pages
+        from hub.clinic.models import Prescription, PrescriptionItem
+        from hub.pharmacy.models import Medicine
+
+        med = Medicine(name="Paracetamol", strength="500 mg", form="tablet", reorder_level=5)
+        db.session.add(med)
+        db.session.flush()
+        rx = Prescription(patient_id=record.id, doctor_id=accounts["doctor"].id)
+        db.session.add(rx)
+        db.session.flush()
+        db.session.add(
+            PrescriptionItem(
+                prescription_id=rx.id,
+                medicine_id=med.id,
+                dose="500 mg",
+                frequency="1-0-1",
+                days=3,
+                quantity=6,
+            )  # fmt: skip
+        )
+        db.session.commit()
+        prescription_id = rx.id
     values = {
         "health_id": patient.health_id,
         "report_id": report_id,
@@ -67,6 +89,7 @@ def world(app, tmp_path):
         "user_id": accounts["doctor"].id,
         "filename": "css/app.css",
         "visit_id": visit_id,
+        "prescription_id": prescription_id,
     }
     return accounts, values
 

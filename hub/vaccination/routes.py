@@ -120,9 +120,20 @@ def coverage():
     area = request.args.get("area") or None
     cohort = request.args.get("cohort", type=int)
     data = services.coverage(area=area, cohort=cohort)
+    labels = {d["dose"]: d["label"] for d in data["doses"]}
+    dose = request.args.get("dose") if request.args.get("dose") in labels else "penta-3"
+
+    def pct_of(block: dict) -> float:
+        d = next((d for d in block["doses"] if d["dose"] == dose), None)
+        return d["coverage_pct"] or 0 if d else 0
+
     return render_template(
         "vaccination/coverage.html",
         data=data,
+        dose=dose,
+        labels=labels,
+        area_bars=[(b["area"] or "-", pct_of(b)) for b in data["by_area"]],
+        cohort_bars=[(str(b["cohort"]), pct_of(b)) for b in data["by_cohort"]],
         area=area,
         cohort=cohort,
         areas=services.areas(),

@@ -191,3 +191,65 @@ def test_fhir_carries_the_abha_number(client, account):
     other = account("patient")
     resp = client.get(f"/api/v1/patients/{other.health_id}/fhir", headers=mine)
     assert resp.status_code == 403
+
+
+def test_pages_consult_prescribe_and_dispense(app, client, account, logged_in):
+    pharmacist_page, _ = logged_in("pharmacist")
+    resp = pharmacist_page.post(
+        "/pharmacy/stock",
+        data={"action": "medicine", "name": "Cetirizine", "strength": "10 mg", "form": "tablet",
+              "reorder_level": "30"},
+    )  # fmt: skip
+    assert resp.status_code == 302
+    with app.app_context():
+        from hub.pharmacy.models import Medicine
+
+        med_id = db.session.scalar(db.select(Medicine.id))
+    expiry = str(TODAY + timedelta(days=200))
+    resp = pharmacist_page.post(
+        "/pharmacy/stock",
+        data={"action": "receive", "medicine_id": med_id, "batch": "CTZ-1", "expiry": expiry,
+              "quantity": "8"},
+    )  # fmt: skip
+    assert resp.status_code == 302
+    bad = pharmacist_page.post(
+        "/pharmacy/stock",
+        data={"action": "receive", "medicine_id": med_id, "batch": "CTZ-0",
+              "expiry": str(TODAY), "quantity": "8"},
+    )  # fmt: skip
+    assert "expired" in bad.get_data(as_text=True)
+
+    patient = account("patient")
+    doctor, _ = logged_in("doctor")
+    url = f"/clinic/patients/{patient.health_id}"
+    resp = doctor.post(url, data={"action": "consultation", "complaint": "Sneezing",
+                                  "diagnosis": "Allergic rhinitis", "icd10": "J30.4"})  # fmt: skip
+    assert resp.status_code == 302
+    rx_form = {
+        "action": "prescription",
+        "medicine_0": str(med_id),
+        "dose_0": "10 mg",
+        "frequency_0": "0-0-1",
+        "days_0": "10",
+        "quantity_0": "10",
+    }
+    assert doctor.post(url, data=rx_form).status_code == 302
+    again = doctor.post(url, data=rx_form)
+    page = again.get_data(as_text=True)
+    assert again.status_code == 200 and "Duplicate" in page and 'name="acknowledge"' in page
+    empty = doctor.post(url, data={**rx_form, "days_0": "0"})
+    assert "1 to 365 days" in empty.get_data(as_text=True)
+    html = doctor.get(url).get_data(as_text=True)
+    assert "Allergic rhinitis (J30.4)" in html and "Cetirizine 10 mg tablet" in html
+
+    queue = pharmacist_page.get("/pharmacy/").get_data(as_text=True)
+    assert patient.name in queue
+    with app.app_context():
+        from hub.clinic.models import Prescription
+
+        rx = db.session.scalar(db.select(Prescription))
+        item_id = rx.items[0].id
+    resp = pharmacist_page.post(f"/pharmacy/prescriptions/{rx.id}", data={f"qty_{item_id}": "10"},
+                                follow_redirects=True)  # fmt: skip
+    page = resp.get_data(as_text=True)
+    assert "Short: Cetirizine 10 mg tablet 2" in page and "partial" in page

@@ -149,6 +149,9 @@ def test_coverage_numbers_and_due_lists(app, client, account, logged_in):
     html = page.get("/vaccination/coverage").get_data(as_text=True)
     assert 'data-dose="bcg"' in html and "66.7% (2/3)" in html
     assert "js/coverage.js" in html
+    html = page.get("/vaccination/coverage?dose=bcg").get_data(as_text=True)
+    assert 'aria-label="BCG coverage by area"' in html
+    assert "<title>Ward 1: 50.0</title>" in html and "<title>Ward 2: 100.0</title>" in html
     html = page.get("/vaccination/").get_data(as_text=True)
     assert "Child C" in html and "defaulter" in html
 

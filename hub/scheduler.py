@@ -101,7 +101,8 @@ def device_offline_check(app: Flask) -> list[str]:
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler:
-    scheduler = BackgroundScheduler(timezone="UTC")
+    # Cron times (e.g. the 06:00 morning jobs) are the centre's local time.
+    scheduler = BackgroundScheduler(timezone=app.config.get("TIMEZONE", "UTC"))
     for name, (_fn, trigger) in JOBS.items():
         scheduler.add_job(
             run_job,

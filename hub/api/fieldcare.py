@@ -18,7 +18,6 @@ from hub.patients import services as patients
 from hub.vaccination import schedule
 from hub.vaccination import services as vaccination
 from hub.visits import services as visits
-from hub.visits.models import SCHEDULED
 
 
 def _date_arg(name: str) -> date | None:
@@ -133,18 +132,7 @@ def patch_visit(visit_id: int):
     visit = visits.get_visit(visit_id)
     visits.check_visit_access(visit, current_user)
     if data.asha_id is not None or data.scheduled_on is not None:
-        if current_user.role != PHN:
-            raise Forbidden("Only a PHN reassigns or moves visits.")
-        if visit.status != SCHEDULED:
-            raise ServiceError("Only a scheduled visit is moved.", {"status": visit.status})
-        if data.asha_id is not None:
-            visit.asha_id = visits.check_asha(data.asha_id)
-        if data.scheduled_on is not None:
-            if data.scheduled_on < date.today():
-                raise ServiceError("Pick today or later.", {"scheduled_on": "In the past."})
-            visit.scheduled_on = data.scheduled_on
-            visit.overdue = False
-        db.session.commit()
+        visits.manage(visit, current_user, asha_id=data.asha_id, scheduled_on=data.scheduled_on)
     if data.status is not None:
         visits.record_outcome(
             visit,

@@ -13,7 +13,7 @@ from hub.access import ASHA, PHN, allow
 from hub.attendance.services import parse_month
 from hub.errors.exceptions import ServiceError
 from hub.extensions import db
-from hub.forms import show_service_error
+from hub.forms import choices, show_service_error
 from hub.patients import services as patients
 from hub.visits import services
 from hub.visits.forms import OutcomeForm, PlanForm
@@ -107,7 +107,26 @@ def visit(visit_id: int):
     item = services.get_visit(visit_id)
     services.check_visit_access(item, current_user)
     form = OutcomeForm()
-    if form.validate_on_submit():
+    if current_user.role == PHN:
+        form.status.choices = [*form.status.choices, *choices([("cancelled", "Cancelled")])]
+    move_error = None
+    if request.method == "POST" and request.form.get("action") == "manage":
+        try:
+            raw_day = request.form.get("scheduled_on") or None
+            services.manage(
+                item,
+                current_user,
+                asha_id=request.form.get("asha_id", type=int),
+                scheduled_on=date.fromisoformat(raw_day) if raw_day else None,
+            )
+        except ValueError:
+            move_error = "Give the day as YYYY-MM-DD."
+        except ServiceError as exc:
+            move_error = "; ".join(exc.fields.values()) or exc.message
+        else:
+            flash("Visit updated.", "info")
+            return redirect(url_for("visits.visit", visit_id=item.id))
+    elif form.validate_on_submit():
         try:
             services.record_outcome(
                 item,
@@ -132,4 +151,6 @@ def visit(visit_id: int):
         kinds=KINDS,
         open=item.status == SCHEDULED,
         today=date.today(),
+        ashas=services.asha_choices() if current_user.role == PHN else [],
+        move_error=move_error,
     )

@@ -324,6 +324,31 @@ def record_outcome(
     return visit
 
 
+def manage(
+    visit: Visit,
+    user: User,
+    *,
+    asha_id: int | None = None,
+    scheduled_on: date | None = None,
+    today: date | None = None,
+) -> Visit:
+    """A PHN reassigns a scheduled visit to another ASHA or moves it to another day."""
+    today = today or date.today()
+    if user.role == ASHA:
+        raise Forbidden("Only a PHN reassigns or moves visits.")
+    if visit.status != SCHEDULED:
+        raise ServiceError("Only a scheduled visit is moved.", {"status": visit.status})
+    if scheduled_on is not None and scheduled_on < today:
+        raise ServiceError("Pick today or later.", {"scheduled_on": "In the past."})
+    if asha_id is not None:
+        visit.asha_id = check_asha(asha_id)
+    if scheduled_on is not None:
+        visit.scheduled_on = scheduled_on
+        visit.overdue = False
+    db.session.commit()
+    return visit
+
+
 def get_visit(visit_id: int) -> Visit:
     visit = db.session.get(Visit, visit_id)
     if visit is None:

@@ -225,3 +225,34 @@ def test_asha_pages(client, logged_in):
     bad = c.post("/patients/covered", data={"name": "", "sex": "female"})
     assert bad.status_code == 200 and "This field is required" in bad.get_data(as_text=True)
     assert c.get("/visits/mine").status_code == 200
+
+
+def test_phn_moves_reassigns_and_cancels_on_the_page(client, account, logged_in):
+    phn_page, _ = logged_in("phn")
+    phn = token_for(client, account("phn"))
+    asha1, asha2 = account("asha"), account("asha")
+    hid = _patient(client, token_for(client, asha1))
+    made = client.post(
+        "/api/v1/visits",
+        json={"health_id": hid, "kind": "bedridden", "scheduled_on": str(TODAY)},
+        headers=phn,
+    ).get_json()
+    url = f"/visits/{made['id']}"
+    later = TODAY + timedelta(days=5)
+    resp = phn_page.post(url, data={"action": "manage", "asha_id": asha2.id,
+                                    "scheduled_on": str(later)})  # fmt: skip
+    assert resp.status_code == 302
+    moved = client.get("/api/v1/visits", headers=token_for(client, asha2)).get_json()["items"]
+    assert [(v["id"], v["scheduled_on"]) for v in moved] == [(made["id"], str(later))]
+    assert client.get("/api/v1/visits", headers=token_for(client, asha1)).get_json()["total"] == 0
+    past = phn_page.post(url, data={"action": "manage", "asha_id": asha2.id,
+                                    "scheduled_on": str(TODAY - timedelta(days=1))})  # fmt: skip
+    assert "In the past" in past.get_data(as_text=True)
+    # an ASHA may not move it, only record what happened
+    resp = client.patch(f"/api/v1/visits/{made['id']}", json={"scheduled_on": str(later)},
+                        headers=token_for(client, asha2))  # fmt: skip
+    assert resp.status_code == 403
+    resp = phn_page.post(url, data={"status": "cancelled", "notes": "Moved to daughter's home"})
+    assert resp.status_code == 302
+    done = client.get("/api/v1/visits?status=cancelled", headers=phn).get_json()["items"]
+    assert [v["id"] for v in done] == [made["id"]]

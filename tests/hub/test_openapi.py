@@ -29,8 +29,29 @@ def test_every_api_route_is_described(app, client):
         ("/admin/users", "post"),
         ("/admin/users/{user_id}", "patch"),
         ("/audit", "get"),
+        # field care (issue 5)
+        ("/patients", "post"),
+        ("/visits", "post"),
+        ("/visits", "get"),
+        ("/visits/{visit_id}", "patch"),
+        ("/vaccination/beneficiaries", "post"),
+        ("/patients/{health_id}/immunizations", "get"),
+        ("/patients/{health_id}/immunizations", "post"),
+        ("/vaccination/coverage", "get"),
+        ("/patients/{health_id}/growth", "post"),
+        # clinic and pharmacy (issue 6)
+        ("/patients/{health_id}/history", "get"),
+        ("/patients/{health_id}/fhir", "get"),
+        ("/consultations", "post"),
+        ("/prescriptions", "post"),
+        ("/prescriptions", "get"),
+        ("/prescriptions/{prescription_id}/dispense", "post"),
+        ("/medicines", "get"),
+        ("/medicines", "post"),
+        ("/stock/receipts", "post"),
+        ("/stock", "get"),
     ]:
-        assert (path, method) in described
+        assert (path, method) in described, (path, method)
 
 
 def test_request_bodies_resolve_and_roles_are_listed(client):

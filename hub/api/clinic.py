@@ -11,6 +11,7 @@ from hub.api import api_route, page_args, page_dict, parse_body
 from hub.api.patients import readable_patient
 from hub.api.schemas import (
     AdjustmentIn,
+    CancelIn,
     ConsultationIn,
     DispenseIn,
     MedicineIn,
@@ -106,6 +107,24 @@ def create_prescription():
         acknowledge_warnings=data.acknowledge_warnings,
     )
     return jsonify(clinic.prescription_dict(rx)), 201
+
+
+@api_route(
+    "/prescriptions/<int:prescription_id>/cancel",
+    methods=("POST",),
+    roles=(DOCTOR,),
+    body=CancelIn,
+    tag="clinic",
+    summary="Withdraw a prescription nothing has been dispensed from, with a reason",
+    responses={200: "cancelled", 400: "already (partly) dispensed or no reason"},
+)
+def cancel_prescription(prescription_id: int):
+    data = parse_body(CancelIn)
+    rx = db.session.get(Prescription, prescription_id)
+    if rx is None:
+        raise NotFound("No such prescription.")
+    clinic.cancel(rx, data.reason)
+    return jsonify(clinic.prescription_dict(rx))
 
 
 @api_route(

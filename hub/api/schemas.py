@@ -223,3 +223,7 @@ class AdjustmentIn(Body):
     batch_id: int
     change: int = Field(ge=-1_000_000, le=1_000_000)
     reason: str = Field(min_length=1, max_length=200)
+
+
+class CancelIn(Body):
+    reason: str = Field(min_length=1, max_length=200)

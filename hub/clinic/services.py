@@ -11,6 +11,7 @@ from typing import Any
 from hub.clinic.models import (
     CANCELLED,
     OPEN_STATUSES,
+    PENDING,
     Consultation,
     Prescription,
     PrescriptionItem,
@@ -170,6 +171,22 @@ def prescribe(
     db.session.commit()
     db.session.refresh(rx)
     return rx, warnings
+
+
+def cancel(prescription: Prescription, reason: str) -> None:
+    """The doctor withdraws a prescription nothing has been dispensed from."""
+    if prescription.status != PENDING:
+        raise ServiceError(
+            f"This prescription is {prescription.status}: only one nothing was dispensed "
+            "from is cancelled.",
+            {"status": prescription.status},
+        )
+    if not reason.strip():
+        raise ServiceError("Say why.", {"reason": "Give the reason for cancelling."})
+    prescription.status = CANCELLED
+    note = f"Cancelled: {reason.strip()}"
+    prescription.warnings = f"{prescription.warnings}\n{note}" if prescription.warnings else note
+    db.session.commit()
 
 
 def consultation_dict(c: Consultation) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from sqlalchemy import func
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from hub.clinic.models import (
-    CANCELLED,
     DISPENSED,
     OPEN_STATUSES,
     PARTIAL,
@@ -377,13 +376,6 @@ def dispense(
             logger.info("dispense of prescription %s retried: %s", prescription_id, text)
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
-
-
-def cancel(prescription: Prescription) -> None:
-    if prescription.status != PENDING:
-        raise ServiceError("Only a prescription nothing was dispensed from is cancelled.")
-    prescription.status = CANCELLED
-    db.session.commit()
 
 
 # ---- stock views, ledger and alerts ------------------------------------------------------

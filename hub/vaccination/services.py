@@ -59,6 +59,9 @@ def register(
             Beneficiary.active.is_(True),
         )
     )
+    if existing is not None and existing.edd is not None and existing.edd < today:
+        existing.active = False  # an earlier pregnancy, delivered: its record stays, closed
+        existing = None
     if existing is not None:
         raise Conflict(
             f"{patient.name} is already registered ({group}).", {"health_id": "Already registered."}

@@ -63,6 +63,15 @@ def test_consultation_prescription_and_warnings(app, client, account):
                     [{**item(9999)}, {**item(para), "days": 0}])  # fmt: skip
     assert bad.status_code == 400
 
+    # the forced duplicate is withdrawn again, with a reason; the warning stays recorded
+    cancel = f"/api/v1/prescriptions/{forced.get_json()['id']}/cancel"
+    assert client.post(cancel, json={"reason": ""}, headers=doctor).status_code == 400
+    done = client.post(cancel, json={"reason": "entered twice"}, headers=doctor)
+    assert done.status_code == 200 and done.get_json()["status"] == "cancelled"
+    assert done.get_json()["warnings"][-1] == "Cancelled: entered twice"
+    assert client.post(cancel, json={"reason": "again"}, headers=doctor).status_code == 400
+    assert client.post(cancel, json={"reason": "x"}, headers=pharmacist).status_code == 403
+
     # only doctors prescribe; only pharmacists dispense
     assert prescribe(client, pharmacist, patient.health_id, [item(para)]).status_code == 403
     nurse = token_for(client, account("phn"))

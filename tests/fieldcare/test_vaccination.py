@@ -78,7 +78,7 @@ def test_register_and_record_doses(client, account):
     assert {"vaccine", "dose", "due_on", "latest_on", "given_on", "status"} <= set(by["bcg"])
 
 
-def test_patient_sees_own_schedule_only(client, account):
+def test_patient_sees_own_schedule_only(app, client, account):
     jhi = token_for(client, account("jhi"))
     mother = account("patient", sex="female")
     other = account("patient")
@@ -97,6 +97,25 @@ def test_patient_sees_own_schedule_only(client, account):
     assert got.get_json()[0]["latest_on"] == str(edd)
     theirs = client.get(f"/api/v1/patients/{other.health_id}/immunizations", headers=mine)
     assert theirs.status_code == 403
+    # a second registration of the same pregnancy is refused; once the EDD has passed,
+    # the next pregnancy closes the old record and starts its own Td doses
+    again = _register(client, jhi, mother.health_id, group="pregnancy", edd=str(edd))
+    assert again.status_code == 409
+    with app.app_context():
+        from hub.vaccination.models import Beneficiary
+
+        old = db.session.scalar(db.select(Beneficiary))
+        old.edd = TODAY - timedelta(days=1)
+        db.session.commit()
+    nxt = _register(client, jhi, mother.health_id, group="pregnancy", edd=str(edd))
+    assert nxt.status_code == 201
+    with app.app_context():
+        rows = (
+            db.session.execute(db.select(Beneficiary.active).order_by(Beneficiary.id))
+            .scalars()
+            .all()
+        )
+        assert rows == [False, True]
 
 
 def test_coverage_numbers_and_due_lists(app, client, account, logged_in):

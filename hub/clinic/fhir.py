@@ -13,6 +13,7 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
+from hub.clinic.icd10 import lookup as icd10_lookup
 from hub.clinic.services import consultations_of, prescriptions_of
 from hub.extensions import db
 from hub.patients.models import Patient
@@ -102,7 +103,9 @@ def bundle(patient: Patient) -> dict[str, Any]:
         )
         code: dict[str, Any] = {"text": c.diagnosis}
         if c.icd10:
-            code["coding"] = [{"system": ICD10_SYSTEM, "code": c.icd10, "display": c.diagnosis}]
+            found = icd10_lookup(c.icd10)
+            title = found[1] if found else c.diagnosis
+            code["coding"] = [{"system": ICD10_SYSTEM, "code": c.icd10, "display": title}]
         resources.append(
             (
                 _ref("condition", c.id),

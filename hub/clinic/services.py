@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from hub.clinic.icd10 import lookup as icd10_lookup
 from hub.clinic.models import (
     CANCELLED,
     OPEN_STATUSES,
@@ -21,9 +22,6 @@ from hub.extensions import db
 from hub.patients import health_id as hid
 from hub.patients.models import Patient
 from hub.pharmacy.models import DISPENSE, Medicine, StockMovement
-
-#: ICD-10 code shape: a letter, two digits, optionally a dot and 1-4 more characters.
-ICD10 = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,4})?$")
 
 
 def record_consultation(
@@ -42,8 +40,12 @@ def record_consultation(
         errors["complaint"] = "Give the presenting complaint."
     if not diagnosis.strip():
         errors["diagnosis"] = "Give the diagnosis (provisional is fine)."
-    if code and not ICD10.match(code):
-        errors["icd10"] = "An ICD-10 code looks like J06.9 or A09."
+    if code:
+        found = icd10_lookup(code)
+        if found is None:
+            errors["icd10"] = f"{code} is not a WHO ICD-10 code (e.g. J06.9, A09)."
+        else:
+            code = found[0]
     if errors:
         raise ServiceError("Check the highlighted fields.", errors)
     c = Consultation(
@@ -198,6 +200,7 @@ def consultation_dict(c: Consultation) -> dict[str, Any]:
         "findings": c.findings,
         "diagnosis": c.diagnosis,
         "icd10": c.icd10,
+        "icd10_title": icd10_lookup(c.icd10)[1] if c.icd10 else None,
         "notes": c.notes,
     }
 

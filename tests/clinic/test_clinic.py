@@ -35,6 +35,7 @@ def test_consultation_prescription_and_warnings(app, client, account):
         headers=doctor,
     )  # fmt: skip
     assert resp.status_code == 201 and resp.get_json()["icd10"] == "J06.9"
+    assert resp.get_json()["icd10_title"] == "Acute upper respiratory infection, unspecified"
     cid = resp.get_json()["id"]
     bad = client.post(
         "/api/v1/consultations",
@@ -43,6 +44,18 @@ def test_consultation_prescription_and_warnings(app, client, account):
         headers=doctor,
     )  # fmt: skip
     assert bad.status_code == 400 and "icd10" in bad.get_json()["fields"]
+    # the right shape is not enough: WHO's ICD-10 must have the code
+    for wrong in ("J06.99", "Z99.99", "J00-J06"):
+        resp = client.post(
+            "/api/v1/consultations",
+            json={"health_id": patient.health_id, "complaint": "x", "diagnosis": "y",
+                  "icd10": wrong},
+            headers=doctor,
+        )  # fmt: skip
+        assert (
+            resp.status_code == 400
+            and "not a WHO ICD-10 code" in resp.get_json()["fields"]["icd10"]
+        )
 
     # the allergy warns and nothing is saved until acknowledged
     warned = prescribe(client, doctor, patient.health_id, [item(amox)], consultation_id=cid)
@@ -182,7 +195,11 @@ def test_timeline_and_lookup_audit(app, client, account):
     assert {"system": "urn:smartcare:health-id", "value": hid} in patient_res["identifier"]
     condition = next(e["resource"] for e in body["entry"]
                      if e["resource"]["resourceType"] == "Condition")  # fmt: skip
-    assert condition["code"]["coding"][0]["code"] == "J00"
+    assert condition["code"]["coding"][0] == {
+        "system": "http://hl7.org/fhir/sid/icd-10",
+        "code": "J00",
+        "display": "Acute nasopharyngitis [common cold]",
+    }
     weight = next(e["resource"] for e in body["entry"]
                   if e["resource"]["resourceType"] == "Observation"
                   and e["resource"]["code"]["coding"][0]["code"] == "29463-7")  # fmt: skip

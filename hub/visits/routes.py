@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from hub.access import ASHA, PHN, allow
 from hub.attendance.services import parse_month
+from hub.audit.services import record_read
 from hub.errors.exceptions import ServiceError
 from hub.extensions import db
 from hub.forms import choices, show_service_error
@@ -106,6 +107,8 @@ def month_calendar():
 def visit(visit_id: int):
     item = services.get_visit(visit_id)
     services.check_visit_access(item, current_user)
+    if request.method == "GET":
+        record_read(item.patient_id, "home visit")
     form = OutcomeForm()
     if current_user.role == PHN:
         form.status.choices = [*form.status.choices, *choices([("cancelled", "Cancelled")])]

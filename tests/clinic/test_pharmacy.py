@@ -136,6 +136,8 @@ def test_adjustments_ledger_and_alerts(app, client, account, logged_in):
     assert "Low stock: ORS 20.5 g tablet" in html and "<svg" in html
     csv_text = page.get("/pharmacy/stock.csv").get_data(as_text=True)
     assert "ORS,20.5 g,tablet,ORS-1" in csv_text and "near expiry" in csv_text
+    home = page.get("/dashboard").get_data(as_text=True)
+    assert "<strong>1</strong> medicines at or under reorder level" in home
     kept = page.get("/pharmacy/alerts").get_data(as_text=True)
     assert "batch ORS-1 expires" in kept and "37 usable, reorder at 50" in kept
 

@@ -225,6 +225,8 @@ def test_asha_pages(client, logged_in):
     bad = c.post("/patients/covered", data={"name": "", "sex": "female"})
     assert bad.status_code == 200 and "This field is required" in bad.get_data(as_text=True)
     assert c.get("/visits/mine").status_code == 200
+    home = c.get("/dashboard").get_data(as_text=True)
+    assert "visits today" in home and "overdue visits" in home
 
 
 def test_phn_moves_reassigns_and_cancels_on_the_page(client, account, logged_in):

@@ -59,7 +59,7 @@ def child(health_id: str):
         "growth/child.html",
         patient=patient,
         points=[services.to_dict(m) for m in points],
-        charts=[c for c in (services.chart(patient, points, i) for i in ("wfa", "hfa")) if c],
+        charts=services.charts_for(patient, points),
         form=form,
         can_measure=current_user.role in MEASURERS,
     )

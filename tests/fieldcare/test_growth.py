@@ -151,7 +151,10 @@ def test_growth_api_and_roles(client, account, logged_in):
     page = phn.get("/growth/").get_data(as_text=True)
     assert "Baby Ravi" in page
     chart = phn.get(f"/growth/patients/{hid}").get_data(as_text=True)
-    assert chart.count("<polyline") >= 6 and 'class="pt severe"' in chart
+    # weight and length for age, and weight for length (the child is under 2): five WHO
+    # lines and the child's line each; her one measurement is a red (severe) point on each
+    assert chart.count("<polyline") == 3 * 6 and chart.count('class="pt severe"') == 3
+    assert "Weight-for-length" in chart and "<title>70.0 cm: 6.9 kg</title>" in chart
 
 
 def test_asha_records_on_the_page(app, client, account, logged_in):

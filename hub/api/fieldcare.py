@@ -239,13 +239,20 @@ def vaccination_coverage():
     roles=(PHN, JHI, ASHA, DOCTOR),
     tag="vaccination",
     summary="Beneficiaries with doses due, overdue (defaulters) or due within a week",
-    query={"area": "ward/village", "asha_id": "ASHA user id (an ASHA: her own)"},
+    query={
+        "area": "ward/village",
+        "asha_id": "ASHA user id (an ASHA: her own)",
+        "page": "page number (defaulters first)",
+        "per_page": "up to 1000",
+    },
 )
 def vaccination_due():
     asha_id = request.args.get("asha_id", type=int)
     if current_user.role == ASHA:
         asha_id = current_user.id
     rows = vaccination.due_list(area=request.args.get("area") or None, asha_id=asha_id)
+    page, per_page = page_args(100, 1000)
+    shown = rows[(page - 1) * per_page : page * per_page]
     return jsonify(
         items=[
             {
@@ -256,8 +263,11 @@ def vaccination_due():
                 "defaulter": r.defaulter,
                 "doses": [vaccination.state_dict(d) for d in r.doses],
             }
-            for r in rows
+            for r in shown
         ],
+        page=page,
+        per_page=per_page,
+        total=len(rows),
         defaulters=sum(r.defaulter for r in rows),
     )
 

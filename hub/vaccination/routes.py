@@ -19,6 +19,7 @@ bp = Blueprint("vaccination", __name__, url_prefix="/vaccination")
 LIST_ROLES = (PHN, JHI, ASHA, DOCTOR)
 GIVERS = (PHN, JHI)
 COVERAGE_ROLES = (PHN, JHI, DOCTOR, ADMIN)
+PER_PAGE = 100
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -44,10 +45,15 @@ def due():
     rows = services.due_list(area=area, asha_id=asha)
     from hub.visits.services import asha_choices
 
+    page = max(1, request.args.get("page", 1, type=int))
     return render_template(
         "vaccination/due.html",
         form=form,
-        rows=rows,
+        rows=rows[(page - 1) * PER_PAGE : page * PER_PAGE],
+        total=len(rows),
+        defaulters=sum(r.defaulter for r in rows),
+        page=page,
+        pages=max(1, -(-len(rows) // PER_PAGE)),
         area=area,
         asha=asha,
         areas=services.areas(),

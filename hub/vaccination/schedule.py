@@ -6,6 +6,7 @@ it once and applies it. Pure functions of dates: no database, so table tests are
 
 from __future__ import annotations
 
+import calendar
 import re
 import tomllib
 from dataclasses import dataclass
@@ -14,7 +15,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SCHEDULE_FILE = Path(__file__).with_name("uip_schedule.toml")
@@ -34,20 +34,40 @@ STATUSES = (GIVEN, DUE, OVERDUE, UPCOMING, WAITING, MISSED, NOT_APPLICABLE)
 _AGE = re.compile(r"^(\d+)([hdwmy])$")
 
 
-def parse_age(text: str) -> relativedelta:
+@dataclass(frozen=True)
+class Age:
+    """An age as calendar months plus days: ``date + Age`` and ``date - Age`` step whole
+    months first (the 31st falls back to the month's last day), then days."""
+
+    months: int = 0
+    days: int = 0
+
+    def _shift(self, d: date, sign: int) -> date:
+        if self.months:
+            y, m = divmod(d.month - 1 + sign * self.months, 12)
+            y, m = d.year + y, m + 1
+            d = d.replace(year=y, month=m, day=min(d.day, calendar.monthrange(y, m)[1]))
+        return d + timedelta(days=sign * self.days)
+
+    def __radd__(self, other: date) -> date:
+        return self._shift(other, 1)
+
+    def __rsub__(self, other: date) -> date:
+        return self._shift(other, -1)
+
+
+@lru_cache(maxsize=256)
+def parse_age(text: str) -> Age:
     """``"6w"`` -> 6 weeks; ``"24h"`` counts as whole days (a birth dose within 24 hours
-    is given on the day of birth or the next)."""
+    is given on the day of birth or the next). Months and years are calendar ones.
+    Cached: the lists apply the schedule to every child."""
     m = _AGE.match(text)
     if not m:
         raise ValueError(f"age {text!r}: use a number and one of h, d, w, m, y (e.g. 6w)")
     n, unit = int(m.group(1)), m.group(2)
-    return {
-        "h": relativedelta(days=n // 24),
-        "d": relativedelta(days=n),
-        "w": relativedelta(weeks=n),
-        "m": relativedelta(months=n),
-        "y": relativedelta(years=n),
-    }[unit]
+    if unit in "hdw":
+        return Age(days={"h": n // 24, "d": n, "w": 7 * n}[unit])
+    return Age(months=n if unit == "m" else 12 * n)
 
 
 class DoseSpec(BaseModel):

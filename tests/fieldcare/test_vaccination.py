@@ -161,6 +161,9 @@ def test_coverage_numbers_and_due_lists(app, client, account, logged_in):
     everyone = client.get("/api/v1/vaccination/due", headers=phn).get_json()
     c_row = next(r for r in everyone["items"] if r["name"] == "Child C")
     assert c_row["defaulter"] and everyone["defaulters"] >= 1
+    assert due["total"] == 2 and due["page"] == 1
+    one = client.get("/api/v1/vaccination/due?per_page=1&page=2", headers=phn).get_json()
+    assert one["total"] == everyone["total"] == 3 and len(one["items"]) == 1
     assert {d["dose"] for d in c_row["doses"]} >= {"opv-1", "mr-1"}
     assert "penta-1" not in {d["dose"] for d in c_row["doses"]}  # past 1 year: missed
 

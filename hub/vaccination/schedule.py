@@ -166,6 +166,25 @@ def _latest_on(spec: DoseSpec, anchor: date, edd: date | None) -> date | None:
     return limit if spec.latest.endswith("h") else limit - timedelta(days=1)
 
 
+def _calendar(
+    sched: Schedule, group: str, anchor: date, edd: date | None
+) -> tuple[tuple[DoseSpec, date, date | None, timedelta], ...]:
+    """Each dose's age-based due day, upper limit and interval for one anchor date."""
+    return tuple(
+        (spec, anchor + parse_age(spec.due), _latest_on(spec, anchor, edd), sched.gap(spec))
+        for spec in sched.for_group(group)
+    )
+
+
+@lru_cache(maxsize=8192)
+def _uip_calendar(
+    group: str, anchor: date, edd: date | None
+) -> tuple[tuple[DoseSpec, date, date | None, timedelta], ...]:
+    """The same for the UIP schedule, kept: many children share a birthday, and the lists
+    apply the schedule to every child."""
+    return _calendar(load(), group, anchor, edd)
+
+
 def plan(
     group: str,
     anchor: date,
@@ -175,22 +194,32 @@ def plan(
     edd: date | None = None,
     endemic: bool = False,
     schedule: Schedule | None = None,
+    until: date | None = None,
 ) -> list[DoseState]:
     """Every dose of the group with its due date, upper limit and status on ``today``.
 
     ``anchor`` is the date of birth (child) or the day the pregnancy was registered.
     A dose that follows another in its series is due at its age or ``gap`` after the
     earlier dose (as given, or as projected when not given yet), whichever is later.
+    With ``until``, doses whose age falls after that day (and their series' later doses)
+    are left out: the lists of what is due now need no more.
     """
-    sched = schedule or load()
-    overdue_after = timedelta(days=sched.policy["overdue_after_days"])
+    overdue_after = timedelta(days=(schedule or load()).policy["overdue_after_days"])
     out: dict[str, DoseState] = {}
-    for spec in sched.for_group(group):
-        due_on = anchor + parse_age(spec.due)
+    skipped: set[str] = set()
+    days = (
+        _calendar(schedule, group, anchor, edd)
+        if schedule is not None
+        else _uip_calendar(group, anchor, edd)
+    )
+    for spec, base_due, latest_on, gap in days:
+        due_on = base_due
+        if until is not None and (due_on > until or spec.after in skipped):
+            skipped.add(spec.code)
+            continue
         prev = out.get(spec.after) if spec.after else None
         if prev is not None:
-            due_on = max(due_on, (prev.given_on or prev.due_on) + sched.gap(spec))
-        latest_on = _latest_on(spec, anchor, edd)
+            due_on = max(due_on, (prev.given_on or prev.due_on) + gap)
         given_on = given.get(spec.code)
         if given_on is not None:
             status = GIVEN

@@ -239,9 +239,12 @@ def due_list(
         ):
             given[bid][dose] = on
     horizon = today + timedelta(days=within_days)
+    je = endemic()
     rows = []
     for b in bens:
-        plan = schedule.plan(b.group, b.anchor_on, given[b.id], today, edd=b.edd, endemic=endemic())
+        plan = schedule.plan(
+            b.group, b.anchor_on, given[b.id], today, edd=b.edd, endemic=je, until=horizon
+        )
         wanted = [
             d
             for d in plan

@@ -180,3 +180,12 @@ def test_bad_schedule_data_is_refused(tmp_path):
     )
     with pytest.raises(ValueError, match="age"):
         s.load.__wrapped__(bad)
+
+
+def test_until_leaves_out_later_doses_only():
+    today = DOB + D(100)
+    given = {"penta-1": DOB + D(50)}
+    full = {d.code: d for d in s.plan(s.CHILD, DOB, given, today)}
+    cut = {d.code: d for d in s.plan(s.CHILD, DOB, given, today, until=today + D(7))}
+    assert "mr-1" not in cut and "td-16" not in cut and "penta-3" in cut
+    assert all(cut[c] == full[c] for c in cut)

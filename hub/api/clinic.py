@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from hub.access import ADMIN, DOCTOR, PATIENT, PHARMACIST, PHN
 from hub.api import api_route, page_args, page_dict, parse_body
-from hub.api.patients import readable_patient
 from hub.api.schemas import (
     AdjustmentIn,
     CancelIn,
@@ -36,7 +35,7 @@ from hub.pharmacy.models import Medicine
     query={"limit": "most recent N events"},
 )
 def patient_history(health_id: str):
-    patient = readable_patient(health_id, "history api")
+    patient = patients.readable(health_id, "history api")
     limit = request.args.get("limit", type=int)
     return jsonify(
         health_id=patient.health_id,
@@ -56,7 +55,7 @@ def patient_history(health_id: str):
 def patient_fhir(health_id: str):
     from hub.clinic.fhir import bundle
 
-    patient = readable_patient(health_id, "fhir export")
+    patient = patients.readable(health_id, "fhir export")
     resp = jsonify(bundle(patient))
     resp.mimetype = "application/fhir+json"
     return resp

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from hub.access import ADMIN, ASHA, DOCTOR, JHI, PATIENT, PHN
 from hub.api import api_route, page_args, page_dict, parse_body
-from hub.api.patients import readable_patient
 from hub.api.schemas import BeneficiaryIn, DoseIn, GrowthIn, VisitIn, VisitPatch, VisitPlanIn
 from hub.errors.exceptions import Forbidden, ServiceError
 from hub.extensions import db
@@ -179,7 +178,7 @@ def register_beneficiary():
     summary="The patient's schedule: each dose with due, latest and given dates and status",
 )
 def immunizations(health_id: str):
-    patient = readable_patient(health_id, "immunizations api")
+    patient = patients.readable(health_id, "immunizations api")
     items = []
     for ben in vaccination.beneficiaries_of(patient):
         items += [
@@ -297,7 +296,7 @@ def vaccination_schedule():
 )
 def record_growth(health_id: str):
     data = parse_body(GrowthIn)
-    patient = readable_patient(health_id, "growth api")
+    patient = patients.readable(health_id, "growth api")
     row, result = growth.record(patient, **data.model_dump(), recorded_by_id=current_user.id)
     return jsonify(growth.to_dict(row, result)), 201
 
@@ -309,5 +308,5 @@ def record_growth(health_id: str):
     summary="A child's measurements with z-scores",
 )
 def growth_history(health_id: str):
-    patient = readable_patient(health_id, "growth api")
+    patient = patients.readable(health_id, "growth api")
     return jsonify([growth.to_dict(m) for m in growth.history(patient)])

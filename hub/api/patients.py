@@ -10,7 +10,7 @@ from flask_login import current_user
 from hub.access import ASHA, CLINICAL_ROLES, JHI, PATIENT, PHN
 from hub.api import api_route, parse_body
 from hub.api.schemas import PatientIn, ProfilePatch
-from hub.audit.services import record, record_read
+from hub.audit.services import record
 from hub.errors.exceptions import Forbidden, ServiceError
 from hub.extensions import db
 from hub.labs import services as labs
@@ -21,13 +21,6 @@ from hub.patients import services as patients
 READERS = (PATIENT, *CLINICAL_ROLES)
 
 
-def readable_patient(health_id: str, what: str):
-    patient = patients.get_by_health_id(health_id)
-    patients.check_can_read(patient)
-    record_read(patient.id, what)
-    return patient
-
-
 @api_route(
     "/patients/<health_id>",
     roles=READERS,
@@ -36,7 +29,7 @@ def readable_patient(health_id: str, what: str):
     responses={200: "the record", 400: "bad check digit", 403: "not yours", 404: "no such patient"},
 )
 def get_patient(health_id: str):
-    return jsonify(patients.to_dict(readable_patient(health_id, "record api")))
+    return jsonify(patients.to_dict(patients.readable(health_id, "record api")))
 
 
 @api_route(
@@ -63,7 +56,7 @@ def patch_patient(health_id: str):
     summary="The patient's lab reports",
 )
 def list_reports(health_id: str):
-    patient = readable_patient(health_id, "lab report list api")
+    patient = patients.readable(health_id, "lab report list api")
     return jsonify(items=[labs.to_dict(r) for r in labs.reports_of(patient)])
 
 

@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from hub.access import ASHA, DOCTOR, PATIENT, PHN, allow
-from hub.audit.services import record_read
 from hub.errors.exceptions import ServiceError
 from hub.forms import show_service_error
 from hub.growth import services
@@ -28,9 +27,7 @@ def flagged():
 @bp.route("/patients/<health_id>", methods=["GET", "POST"])
 @allow(PATIENT, ASHA, PHN, DOCTOR)
 def child(health_id: str):
-    patient = patients.get_by_health_id(health_id)
-    patients.check_can_read(patient)
-    record_read(patient.id, "growth chart")
+    patient = patients.readable(health_id, "growth chart")
     form = MeasurementForm()
     if request.method == "POST":
         if current_user.role not in MEASURERS:

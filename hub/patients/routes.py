@@ -7,7 +7,6 @@ from flask_login import current_user
 
 from hub.access import ASHA, CLINICAL_ROLES, PATIENT, PHN, allow
 from hub.audit.services import record as audit
-from hub.audit.services import record_read
 from hub.errors.exceptions import NotFound, ServiceError
 from hub.extensions import db
 from hub.forms import show_service_error
@@ -59,9 +58,7 @@ def lookup():
 @bp.route("/patients/<health_id>")
 @allow(PATIENT, *CLINICAL_ROLES)
 def record(health_id: str):
-    patient = services.get_by_health_id(health_id)
-    services.check_can_read(patient)
-    record_read(patient.id, "record page")
+    patient = services.readable(health_id, "record page")
     return render_template("patients/record.html", patient=patient, reports=reports_of(patient))
 
 

@@ -128,6 +128,17 @@ def check_can_read(patient: Patient) -> None:
     raise Forbidden("You may not see this patient's record.")
 
 
+def readable(health_id: str, what: str) -> Patient:
+    """The patient with this health ID, if the current user may read the record; a staff
+    read is audit-logged as ``what`` (a page or an API)."""
+    from hub.audit.services import record_read
+
+    patient = get_by_health_id(health_id)
+    check_can_read(patient)
+    record_read(patient.id, what)
+    return patient
+
+
 def update_profile(patient: Patient, values: dict[str, Any]) -> None:
     """Apply the patient-editable fields; blank text becomes None."""
     unknown = set(values) - set(EDITABLE_FIELDS)

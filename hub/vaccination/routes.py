@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from hub.access import ADMIN, ASHA, DOCTOR, JHI, PATIENT, PHN, allow
-from hub.audit.services import record_read
 from hub.errors.exceptions import NotFound, ServiceError
 from hub.forms import choices, show_service_error
 from hub.patients import services as patients
@@ -74,9 +73,7 @@ def mine():
 @bp.route("/patients/<health_id>", methods=["GET", "POST"])
 @allow(PATIENT, *LIST_ROLES)
 def card(health_id: str):
-    patient = patients.get_by_health_id(health_id)
-    patients.check_can_read(patient)
-    record_read(patient.id, "immunization card")
+    patient = patients.readable(health_id, "immunization card")
     bens = services.beneficiaries_of(patient)
     form = DoseForm()
     open_doses = []

@@ -46,3 +46,14 @@ def page(tmp_path):
         yield pg
         context.close()
         browser.close()
+
+
+def log_in(page, base: str, email: str) -> None:
+    """Log in through the login page (CSRF and all) and land on the home page."""
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{base}/auth/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{base}/dashboard")

@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM
-from tests.conftest import PASSWORD, make_account, token_for
+from tests.browser.conftest import CHROMIUM, log_in
+from tests.conftest import make_account, token_for
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,11 +34,7 @@ def test_asha_records_a_visit_on_a_phone(app, live_server, page, tmp_path):
     assert made.status_code == 201
 
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{live_server}/auth/login")
-    page.fill("input[name=email]", asha.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server}/dashboard")
+    log_in(page, live_server, asha.email)
     page.goto(f"{live_server}/visits/mine")
     assert page.locator("h2", has_text="Today (1)").count() == 1
     # nothing wider than the phone: no sideways scrolling

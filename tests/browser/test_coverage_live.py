@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM
-from tests.conftest import PASSWORD, make_account, token_for
+from tests.browser.conftest import CHROMIUM, log_in
+from tests.conftest import make_account, token_for
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,11 +33,7 @@ def test_coverage_updates_live(app, live_server, page):
             "/api/v1/vaccination/beneficiaries", json={"health_id": ids[-1]}, headers=jhi
         ).status_code == 201  # fmt: skip
 
-    page.goto(f"{live_server}/auth/login")
-    page.fill("input[name=email]", nurse.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server}/dashboard")
+    log_in(page, live_server, nurse.email)
     page.goto(f"{live_server}/vaccination/coverage")
     bcg = 'g[data-dose="bcg"] .cov-pct'
     assert page.text_content(bcg).strip() == "0.0% (0/2)"

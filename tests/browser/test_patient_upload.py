@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM
-from tests.conftest import PASSWORD, PDF_BYTES, make_account
+from tests.browser.conftest import CHROMIUM, log_in
+from tests.conftest import PDF_BYTES, make_account
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,11 +23,7 @@ def test_patient_logs_in_and_uploads_a_lab_report(app, live_server, page, tmp_pa
     not_allowed = tmp_path / "notes.pdf"
     not_allowed.write_bytes(b"just some text pretending to be a pdf")
 
-    page.goto(f"{live_server}/auth/login")
-    page.fill("input[name=email]", patient.email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server}/dashboard")
+    log_in(page, live_server, patient.email)
     shown = page.text_content("[data-testid=health-id]").strip()
     assert shown.replace("-", "") == patient.health_id
 

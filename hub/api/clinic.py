@@ -294,6 +294,31 @@ def stock():
 
 
 @api_route(
+    "/stock/ledger",
+    roles=(PHARMACIST, ADMIN),
+    tag="pharmacy",
+    summary="The stock ledger: every receipt, dispensing and adjustment with who and why",
+    query={
+        "medicine_id": "one medicine",
+        "kind": "receipt, dispense or adjustment",
+        "page": "page",
+        "per_page": "up to 500",
+    },  # fmt: skip
+)
+def stock_ledger():
+    page, per_page = page_args(100, 500)
+    result = db.paginate(
+        pharmacy.ledger_query(
+            request.args.get("medicine_id", type=int), request.args.get("kind") or None
+        ),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+    return jsonify(page_dict(result, [pharmacy.movement_dict(m) for m in result.items]))
+
+
+@api_route(
     "/prescriptions/<int:prescription_id>",
     roles=(PHARMACIST, DOCTOR, PATIENT),
     tag="clinic",

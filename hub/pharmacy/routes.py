@@ -169,3 +169,25 @@ def alerts():
         rows = list(csv.reader(io.StringIO(path.read_text())))[1:] if path.exists() else []
         kept.append((report, rows))
     return render_template("pharmacy/alerts.html", now=services.alerts(), kept=kept)
+
+
+@bp.route("/ledger")
+@allow(PHARMACIST, ADMIN)
+def ledger():
+    """Every stock movement with who and why (append-only), newest first."""
+    medicine_id = request.args.get("medicine", type=int)
+    kind = request.args.get("kind") or None
+    try:
+        query = services.ledger_query(medicine_id, kind)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        query, kind = services.ledger_query(medicine_id), None
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=100,
+                       error_out=False)  # fmt: skip
+    return render_template(
+        "pharmacy/ledger.html",
+        page=page,
+        medicines=db.session.scalars(db.select(Medicine).order_by(Medicine.name)).all(),
+        medicine_id=medicine_id,
+        kind=kind,
+    )

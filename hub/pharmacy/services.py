@@ -430,6 +430,33 @@ def batches_of(medicine_id: int) -> list[StockBatch]:
     )
 
 
+def ledger_query(medicine_id: int | None = None, kind: str | None = None):
+    """The ledger, newest first, optionally for one medicine or one kind of movement."""
+    q = db.select(StockMovement).order_by(StockMovement.id.desc())
+    if medicine_id:
+        q = q.where(StockMovement.medicine_id == medicine_id)
+    if kind:
+        if kind not in (RECEIPT, DISPENSE, ADJUSTMENT):
+            raise ServiceError("Unknown kind.", {"kind": "receipt, dispense or adjustment"})
+        q = q.where(StockMovement.kind == kind)
+    return q
+
+
+def movement_dict(m: StockMovement) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "at": m.at.isoformat(timespec="seconds") + "Z",
+        "medicine_id": m.medicine_id,
+        "medicine": m.batch.medicine.display,
+        "batch": m.batch.batch_no,
+        "change": m.change,
+        "kind": m.kind,
+        "reason": m.reason,
+        "prescription_item_id": m.prescription_item_id,
+        "by": m.user.name if m.user else None,
+    }
+
+
 def ledger_mismatches() -> list[int]:
     """Batches whose ledger does not sum to their stock on hand (should be none)."""
     sums = dict(

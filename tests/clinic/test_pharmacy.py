@@ -136,6 +136,13 @@ def test_adjustments_ledger_and_alerts(app, client, account, logged_in):
     assert "Low stock: ORS 20.5 g tablet" in html and "<svg" in html
     csv_text = page.get("/pharmacy/stock.csv").get_data(as_text=True)
     assert "ORS,20.5 g,tablet,ORS-1" in csv_text and "near expiry" in csv_text
+    ledger = client.get(f"/api/v1/stock/ledger?medicine_id={med}", headers=ph).get_json()
+    assert [(m["kind"], m["change"], m["reason"]) for m in ledger["items"]] == [
+        ("adjustment", -3, "torn sachets"), ("receipt", 40, "received from KMSCL")]  # fmt: skip
+    assert all(m["by"] for m in ledger["items"])
+    assert client.get("/api/v1/stock/ledger?kind=theft", headers=ph).status_code == 400
+    html = page.get("/pharmacy/ledger?kind=adjustment").get_data(as_text=True)
+    assert "torn sachets" in html and "received from KMSCL" not in html
     home = page.get("/dashboard").get_data(as_text=True)
     assert "<strong>1</strong> medicines at or under reorder level" in home
     kept = page.get("/pharmacy/alerts").get_data(as_text=True)

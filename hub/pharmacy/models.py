@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, event
+from sqlalchemy import (
+    DDL,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.extensions import db
@@ -81,6 +89,31 @@ class StockMovement(db.Model):
 
     batch: Mapped[StockBatch] = relationship(lazy="joined")
     user: Mapped[User | None] = relationship()
+
+
+#: The database refuses changes to the ledger too, whatever the client: triggers made with
+#: the table (``create_all``) and by migration 0006.
+LEDGER_TRIGGERS = {
+    "sqlite": [
+        "CREATE TRIGGER stock_movements_no_update BEFORE UPDATE ON stock_movements "
+        "BEGIN SELECT RAISE(ABORT, 'the stock ledger is append-only'); END",
+        "CREATE TRIGGER stock_movements_no_delete BEFORE DELETE ON stock_movements "
+        "BEGIN SELECT RAISE(ABORT, 'the stock ledger is append-only'); END",
+    ],
+    "postgresql": [
+        "CREATE OR REPLACE FUNCTION stock_movements_append_only() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "RAISE EXCEPTION 'the stock ledger is append-only'; END $$",
+        "CREATE TRIGGER stock_movements_append_only BEFORE UPDATE OR DELETE "
+        "ON stock_movements FOR EACH ROW EXECUTE FUNCTION stock_movements_append_only()",
+    ],
+}
+
+for _dialect, _statements in LEDGER_TRIGGERS.items():
+    for _sql in _statements:
+        event.listen(
+            StockMovement.__table__, "after_create", DDL(_sql).execute_if(dialect=_dialect)
+        )
 
 
 @event.listens_for(StockMovement, "before_update")

@@ -125,6 +125,17 @@ def test_adjustments_ledger_and_alerts(app, client, account, logged_in):
             db.session.rollback()
         else:
             raise AssertionError("a ledger row was rewritten")
+        # ...and the database refuses it too, to any client that goes around the ORM
+        for sql in ("UPDATE stock_movements SET change = 400",
+                    "DELETE FROM stock_movements"):  # fmt: skip
+            try:
+                with db.engine.begin() as conn:
+                    conn.exec_driver_sql(sql)
+            except Exception as exc:  # sqlite3.IntegrityError / psycopg RaiseException
+                assert "append-only" in str(exc)
+            else:
+                raise AssertionError(f"the database allowed: {sql}")
+        assert db.session.scalar(db.select(db.func.count()).select_from(StockMovement)) == 2
     stock = client.get("/api/v1/stock", headers=ph).get_json()
     line = stock["items"][0]
     assert line["usable"] == 37 and line["low"] and line["near_expiry"] == 37

@@ -290,10 +290,29 @@ def coverage(
         and (vaccine is None or d.vaccine.lower() == vaccine.lower() or d.code == vaccine)
     ]
     born_day = _epoch_days(Patient.date_of_birth)
+    historical = today < date.today()
+    if historical:
+        # As of a past day (a monthly report made later): only the doses given by then,
+        # read from the immunizations themselves rather than the current bits.
+        bits = {d.code: d.bit for d in sched.dose}
+        by_then: dict[int, int] = defaultdict(int)
+        for bid, dose in db.session.execute(
+            db.select(Immunization.beneficiary_id, Immunization.dose).where(
+                Immunization.given_on <= today
+            )
+        ):
+            by_then[bid] |= 1 << bits[dose]
+        mask_column = Beneficiary.id
+    else:
+        mask_column = Beneficiary.given_mask
     query = (
-        db.select(Patient.area, born_day, Beneficiary.given_mask)
+        db.select(Patient.area, born_day, mask_column)
         .join(Beneficiary, Beneficiary.patient_id == Patient.id)
-        .where(Beneficiary.group == schedule.CHILD, Beneficiary.active.is_(True))
+        .where(
+            Beneficiary.group == schedule.CHILD,
+            Beneficiary.active.is_(True),
+            Patient.date_of_birth <= today,
+        )
     )
     if area:
         query = query.where(Patient.area == area)
@@ -314,7 +333,7 @@ def coverage(
     rank[[seen[a] for a in areas_]] = np.arange(len(areas_))
     area_idx = rank[first_seen] if len(rows) else first_seen
     born_col = [r[1] for r in rows]
-    mask_col = [r[2] for r in rows]
+    mask_col = [by_then.get(r[2], 0) for r in rows] if historical else [r[2] for r in rows]
     born = np.array(born_col, dtype=np.int64)  # days since 1970-01-01
     year_of = born.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
     years, year_idx = np.unique(year_of, return_inverse=True)

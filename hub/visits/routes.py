@@ -85,10 +85,11 @@ def manage():
 def month_calendar():
     first = parse_month(request.args.get("month"))
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    by_day: dict[date, list[Visit]] = defaultdict(list)
-    for v in db.session.scalars(services.query_visits(start=first, end=last)):
-        by_day[v.scheduled_on].append(v)
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    by_day: dict[date, list[Visit]] = defaultdict(list)
+    # the whole grid, including the days of the months either side that it shows
+    for v in db.session.scalars(services.query_visits(start=weeks[0][0], end=weeks[-1][-1])):
+        by_day[v.scheduled_on].append(v)
     prev_month = (first - timedelta(days=1)).replace(day=1)
     next_month = last + timedelta(days=1)
     return render_template(

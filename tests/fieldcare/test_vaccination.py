@@ -184,6 +184,20 @@ def test_monthly_coverage_report(app, client, account, logged_in):
     hid = _child(client, jhi, 300, "Ward 9")
     assert _register(client, jhi, hid).status_code == 201
     assert _dose(client, phn, hid, "bcg", TODAY - timedelta(days=300)).status_code == 201
+    # as of a past day, a dose given later does not count yet
+    with app.app_context():
+        from hub.vaccination.services import coverage
+
+        before = coverage(today=TODAY - timedelta(days=301))
+        at_birth = coverage(today=TODAY - timedelta(days=300))
+    assert before["children"] == 0 and before["doses"][0]["eligible"] == 0
+    assert (at_birth["doses"][0]["dose"], at_birth["doses"][0]["given"]) == ("bcg", 1)
+    assert _dose(client, phn, hid, "opv-1", TODAY - timedelta(days=200)).status_code == 201
+    with app.app_context():
+        then = {d["dose"]: d for d in coverage(today=TODAY - timedelta(days=250))["doses"]}
+        now = {d["dose"]: d for d in coverage()["doses"]}
+    assert (then["opv-1"]["eligible"], then["opv-1"]["given"]) == (1, 0)
+    assert (now["opv-1"]["eligible"], now["opv-1"]["given"]) == (1, 1)
     ids = run_job(app, "vaccination-coverage-monthly-report", scheduled=False)
     assert len(ids) == 2
     c, _ = logged_in("jhi")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from hub.extensions import db
@@ -187,6 +188,14 @@ def test_morning_job_marks_overdue_and_lists_them(app, client, account, logged_i
         assert sorted(flagged) == ["old 1", "old 3"]
     page = phn_client.get("/visits/").get_data(as_text=True)
     assert "Overdue (2)" in page
+    # each is on the calendar of its month, the passed ones marked late
+    for purpose, day, late in (("old 3", TODAY - timedelta(days=3), True),
+                               ("old 1", TODAY - timedelta(days=1), True),
+                               ("today", TODAY, False)):  # fmt: skip
+        cal = phn_client.get(f"/visits/calendar?month={day:%Y-%m}").get_data(as_text=True)
+        item = re.search(rf'class="cal-item ([^"]*)"[^>]*title="{purpose} ·', cal)
+        assert item is not None, purpose
+        assert ("late" in item.group(1)) is late
     # ...and kept as the morning's report for the PHN
     with app.app_context():
         from hub.surveillance.models import GeneratedReport

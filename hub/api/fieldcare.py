@@ -167,6 +167,7 @@ def register_beneficiary():
         id=ben.id,
         health_id=patient.health_id,
         group=ben.group,
+        track=ben.track,
         schedule=[vaccination.state_dict(s) for s in vaccination.states(ben)],
     ), 201
 

@@ -28,6 +28,9 @@ class Beneficiary(db.Model):
     #: The schedule's anchor: the date of birth, or the day the pregnancy was registered.
     anchor_on: Mapped[date]
     edd: Mapped[date | None]
+    #: Pregnancy: "primary" (Td-1, Td-2) or "booster" (one dose, after two in a
+    #: pregnancy within the last 3 years). None for a child.
+    track: Mapped[str | None] = mapped_column(String(10))
     active: Mapped[bool] = mapped_column(default=True)
     #: One bit per dose given (the schedule's ``bit``): a copy of the immunizations kept in
     #: the same transaction, so coverage reads one row per child, not every dose.

@@ -21,6 +21,8 @@ SCHEDULE_FILE = Path(__file__).with_name("uip_schedule.toml")
 
 CHILD = "child"
 PREGNANCY = "pregnancy"
+PRIMARY = "primary"
+BOOSTER = "booster"
 
 GIVEN = "given"
 DUE = "due"
@@ -83,6 +85,7 @@ class DoseSpec(BaseModel):
     after: str | None = None
     gap_days: int | None = Field(default=None, ge=0)
     endemic: bool = False
+    track: Literal["primary", "booster"] | None = None
     source: str
 
     @field_validator("due")
@@ -129,8 +132,11 @@ class Schedule(BaseModel):
     def by_code(self) -> dict[str, DoseSpec]:
         return {d.code: d for d in self.dose}
 
-    def for_group(self, group: str) -> list[DoseSpec]:
-        return [d for d in self.dose if d.group == group]
+    def for_group(self, group: str, track: str | None = None) -> list[DoseSpec]:
+        """The group's doses; for a track-split group (pregnancy) only the given track's
+        (primary unless said)."""
+        want = track or PRIMARY
+        return [d for d in self.dose if d.group == group and d.track in (None, want)]
 
     def gap(self, spec: DoseSpec) -> timedelta:
         return timedelta(days=self.policy["gap_days"] if spec.gap_days is None else spec.gap_days)
@@ -167,22 +173,22 @@ def _latest_on(spec: DoseSpec, anchor: date, edd: date | None) -> date | None:
 
 
 def _calendar(
-    sched: Schedule, group: str, anchor: date, edd: date | None
+    sched: Schedule, group: str, anchor: date, edd: date | None, track: str | None = None
 ) -> tuple[tuple[DoseSpec, date, date | None, timedelta], ...]:
     """Each dose's age-based due day, upper limit and interval for one anchor date."""
     return tuple(
         (spec, anchor + parse_age(spec.due), _latest_on(spec, anchor, edd), sched.gap(spec))
-        for spec in sched.for_group(group)
+        for spec in sched.for_group(group, track)
     )
 
 
 @lru_cache(maxsize=8192)
 def _uip_calendar(
-    group: str, anchor: date, edd: date | None
+    group: str, anchor: date, edd: date | None, track: str | None = None
 ) -> tuple[tuple[DoseSpec, date, date | None, timedelta], ...]:
     """The same for the UIP schedule, kept: many children share a birthday, and the lists
     apply the schedule to every child."""
-    return _calendar(load(), group, anchor, edd)
+    return _calendar(load(), group, anchor, edd, track)
 
 
 def plan(
@@ -195,6 +201,7 @@ def plan(
     endemic: bool = False,
     schedule: Schedule | None = None,
     until: date | None = None,
+    track: str | None = None,
 ) -> list[DoseState]:
     """Every dose of the group with its due date, upper limit and status on ``today``.
 
@@ -208,9 +215,9 @@ def plan(
     out: dict[str, DoseState] = {}
     skipped: set[str] = set()
     days = (
-        _calendar(schedule, group, anchor, edd)
+        _calendar(schedule, group, anchor, edd, track)
         if schedule is not None
-        else _uip_calendar(group, anchor, edd)
+        else _uip_calendar(group, anchor, edd, track)
     )
     for spec, base_due, latest_on, gap in days:
         due_on = base_due
@@ -251,12 +258,18 @@ def check_dose(
     *,
     edd: date | None = None,
     endemic: bool = False,
+    track: str | None = None,
 ) -> dict[str, str]:
     """Why this dose may not be recorded on ``given_on`` (field -> reason); empty if it may."""
     sched = load()
     spec = sched.get(code)
     if spec is None or spec.group != group:
         return {"dose": f"Unknown dose {code!r} for a {group} beneficiary."}
+    if spec not in sched.for_group(group, track):
+        return {
+            "dose": f"{spec.label} is not on this {track or PRIMARY} schedule "
+            "(Td-1 and Td-2, or one booster after two doses in a pregnancy within 3 years)."
+        }
     if code in given:
         return {"dose": f"{spec.label} was already given on {given[code]:%d %b %Y}."}
     if given_on > today:

@@ -71,11 +71,34 @@ def register(
         group=group,
         anchor_on=anchor,
         edd=edd,
+        track=td_track(patient, today) if group == schedule.PREGNANCY else None,
         registered_by_id=registered_by_id,
     )
     db.session.add(ben)
     db.session.commit()
     return ben
+
+
+def td_track(patient: Patient, today: date) -> str:
+    """Booster when the woman received both primary Td doses in an earlier pregnancy, the
+    second within the policy's window (3 years); otherwise the primary two doses."""
+    window = timedelta(days=schedule.load().policy["booster_within_days"])
+    earlier = db.session.scalars(
+        db.select(Beneficiary.id).where(
+            Beneficiary.patient_id == patient.id, Beneficiary.group == schedule.PREGNANCY
+        )
+    ).all()
+    for bid in earlier:
+        doses = dict(
+            db.session.execute(
+                db.select(Immunization.dose, Immunization.given_on).where(
+                    Immunization.beneficiary_id == bid
+                )
+            ).all()
+        )
+        if "td-p1" in doses and "td-p2" in doses and today - doses["td-p2"] <= window:
+            return schedule.BOOSTER
+    return schedule.PRIMARY
 
 
 def beneficiaries_of(patient: Patient) -> list[Beneficiary]:
@@ -107,6 +130,7 @@ def states(ben: Beneficiary, today: date | None = None) -> list[schedule.DoseSta
         today or date.today(),
         edd=ben.edd,
         endemic=endemic(),
+        track=ben.track,
     )
 
 
@@ -165,6 +189,7 @@ def record_dose(
             today,
             edd=ben.edd,
             endemic=endemic(),
+            track=ben.track,
         )
     )
     if errors:
@@ -243,8 +268,9 @@ def due_list(
     rows = []
     for b in bens:
         plan = schedule.plan(
-            b.group, b.anchor_on, given[b.id], today, edd=b.edd, endemic=je, until=horizon
-        )
+            b.group, b.anchor_on, given[b.id], today, edd=b.edd, endemic=je, until=horizon,
+            track=b.track,
+        )  # fmt: skip
         wanted = [
             d
             for d in plan

@@ -127,6 +127,18 @@ def test_je_only_where_endemic():
     assert status_of("je-1", {}, today, endemic=True).status == s.DUE
 
 
+def test_pregnancy_td_booster_track():
+    reg, edd = date(2026, 3, 1), date(2026, 9, 1)
+    booster = s.plan(s.PREGNANCY, reg, {}, reg, edd=edd, track=s.BOOSTER)
+    assert [(d.code, d.status, d.due_on) for d in booster] == [("td-pb", s.DUE, reg)]
+    primary = s.plan(s.PREGNANCY, reg, {}, reg, edd=edd, track=s.PRIMARY)
+    assert [d.code for d in primary] == ["td-p1", "td-p2"]
+    assert [d.code for d in s.plan(s.PREGNANCY, reg, {}, reg, edd=edd)] == ["td-p1", "td-p2"]
+    refused = s.check_dose(s.PREGNANCY, reg, {}, "td-p1", reg, reg, edd=edd, track=s.BOOSTER)
+    assert "not on this booster schedule" in refused["dose"]
+    assert s.check_dose(s.PREGNANCY, reg, {}, "td-pb", reg, reg, edd=edd, track=s.BOOSTER) == {}
+
+
 def test_pregnancy_td():
     reg, edd = date(2026, 3, 1), date(2026, 9, 1)
     plan = {d.code: d for d in s.plan(s.PREGNANCY, reg, {}, reg, edd=edd)}

@@ -249,3 +249,55 @@ def test_pages_record_a_dose_and_refuse_others(client, account, logged_in):
         data={"dose": "opv-1", "given_on": str(TODAY), "batch": "O", "site": "PHC"},
     )
     assert resp.status_code == 403
+
+
+def test_td_booster_after_two_doses_in_a_recent_pregnancy(app, client, account):
+    """Two Td doses in a pregnancy within 3 years: the next pregnancy gets one booster;
+    longer ago: the primary two doses again."""
+    from hub.vaccination.models import Beneficiary, Immunization
+
+    jhi = token_for(client, account("jhi"))
+    phn = token_for(client, account("phn"))
+    edd = str(TODAY + timedelta(weeks=20))
+
+    def earlier_pregnancy(woman, second_dose_days_ago):
+        with app.app_context():
+            from hub.patients.models import Patient
+
+            pid = db.session.scalar(
+                db.select(Patient.id).where(Patient.health_id == woman.health_id)
+            )
+            anchor = TODAY - timedelta(days=second_dose_days_ago + 200)
+            ben = Beneficiary(
+                patient_id=pid,
+                group="pregnancy",
+                anchor_on=anchor,
+                edd=anchor + timedelta(days=200),
+                track="primary",
+                active=True,
+            )
+            db.session.add(ben)
+            db.session.flush()
+            for dose, on in (("td-p1", anchor),
+                             ("td-p2", TODAY - timedelta(days=second_dose_days_ago))):  # fmt: skip
+                db.session.add(Immunization(beneficiary_id=ben.id, patient_id=pid,
+                                            vaccine="Td", dose=dose, given_on=on, batch="T",
+                                            site="PHC"))  # fmt: skip
+            db.session.commit()
+
+    recent = account("patient", sex="female")
+    earlier_pregnancy(recent, second_dose_days_ago=400)
+    resp = _register(client, jhi, recent.health_id, group="pregnancy", edd=edd)
+    assert resp.status_code == 201, resp.get_json()
+    body = resp.get_json()
+    assert body["track"] == "booster"
+    assert [(d["dose"], d["status"]) for d in body["schedule"]] == [("td-pb", "due")]
+    wrong = _dose(client, phn, recent.health_id, "td-p1", TODAY)
+    assert wrong.status_code == 400 and "booster" in wrong.get_json()["fields"]["dose"]
+    assert _dose(client, phn, recent.health_id, "td-pb", TODAY).status_code == 201
+
+    long_ago = account("patient", sex="female")
+    earlier_pregnancy(long_ago, second_dose_days_ago=4 * 365)
+    body = _register(client, jhi, long_ago.health_id, group="pregnancy", edd=edd).get_json()
+    assert body["track"] == "primary"
+    assert [d["dose"] for d in body["schedule"]] == ["td-p1", "td-p2"]

@@ -279,7 +279,8 @@ def _batch_dict(b) -> dict:
 )
 def stock():
     out = []
-    for line in pharmacy.stock_lines():
+    lines = pharmacy.stock_lines()
+    for line in lines:
         out.append(
             {
                 **pharmacy.medicine_dict(line.medicine),
@@ -290,7 +291,7 @@ def stock():
                 "batches": [_batch_dict(b) for b in pharmacy.batches_of(line.medicine.id)],
             }
         )
-    return jsonify(items=out, alerts=pharmacy.alerts())
+    return jsonify(items=out, alerts=pharmacy.alerts(lines=lines))
 
 
 @api_route(

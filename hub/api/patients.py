@@ -111,16 +111,9 @@ def report_file(report_id: int):
 
 def asha_for_new_patient(asked: int | None) -> int | None:
     """An ASHA registers patients into her own care; a PHN or JHI may name the ASHA."""
-    if current_user.role == ASHA:
-        return current_user.id
-    if asked is None:
-        return None
-    from hub.auth.models import User
+    from hub.visits.services import check_asha
 
-    user = db.session.get(User, asked)
-    if user is None or user.role != ASHA:
-        raise ServiceError("Unknown ASHA.", {"asha_id": "Not an ASHA worker's user id."})
-    return user.id
+    return current_user.id if current_user.role == ASHA else check_asha(asked)
 
 
 @api_route(

@@ -61,9 +61,7 @@ def record(
         patient_id=patient.id,
         measured_on=measured_on,
         age_days=result.age_days,
-        measured_lying=measured_lying
-        if height_cm is None or measured_lying is not None
-        else result.age_days < zscores.TWO_YEARS_DAYS,
+        measured_lying=result.measured_lying,
         flags=",".join(result.flags),
         severity=result.severity,
         recorded_by_id=recorded_by_id,

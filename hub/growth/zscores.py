@@ -112,6 +112,8 @@ class Assessment:
     flags: list[str] = field(default_factory=list)
     severity: str = ""  # "", "moderate", "severe"
     height_used_cm: float | None = None
+    #: Lying (length) or standing (height), as given or as WHO advises for the age.
+    measured_lying: bool | None = None
 
     @property
     def classification(self) -> dict[str, str]:
@@ -172,6 +174,7 @@ def assess(
     height = height_cm
     if height is not None:
         lying = measured_lying if measured_lying is not None else age_days < TWO_YEARS_DAYS
+        result.measured_lying = lying
         if age_days < TWO_YEARS_DAYS and not lying:
             height += LYING_STANDING_CM
         elif age_days >= TWO_YEARS_DAYS and lying:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from hub.access import ADMIN, PHARMACIST, allow
@@ -78,7 +78,7 @@ def stock():
     f = request.form
     if request.method == "POST":
         if current_user.role != PHARMACIST:
-            return Response("only a pharmacist changes stock", 403)
+            abort(403, "only a pharmacist changes stock")
         try:
             action = f.get("action")
             if action == "medicine":
@@ -119,7 +119,7 @@ def stock():
         "pharmacy/stock.html",
         lines=lines,
         top=top,
-        alerts=services.alerts(),
+        alerts=services.alerts(lines=lines),
         medicines=db.session.scalars(db.select(Medicine).order_by(Medicine.name)).all(),
         batches={line.medicine.id: services.batches_of(line.medicine.id) for line in lines},
         forms=FORMS,

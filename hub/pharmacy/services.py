@@ -335,20 +335,15 @@ def _dispense_once(
             )
     db.session.flush()
     db.session.expire(rx)
-    remaining = [
-        q - d
-        for q, d in db.session.execute(
-            db.select(PrescriptionItem.quantity, PrescriptionItem.dispensed).where(
-                PrescriptionItem.prescription_id == rx.id
-            )
+    counts = db.session.execute(
+        db.select(PrescriptionItem.quantity, PrescriptionItem.dispensed).where(
+            PrescriptionItem.prescription_id == rx.id
         )
-    ]
-    dispensed_any = db.session.scalar(
-        db.select(func.count())
-        .select_from(PrescriptionItem)
-        .where(PrescriptionItem.prescription_id == rx.id, PrescriptionItem.dispensed > 0)
-    )
-    rx.status = DISPENSED if not any(remaining) else PARTIAL if dispensed_any else PENDING
+    ).all()
+    if all(q == d for q, d in counts):
+        rx.status = DISPENSED
+    else:
+        rx.status = PARTIAL if any(d > 0 for _, d in counts) else PENDING
     db.session.commit()
     return results
 
@@ -494,7 +489,10 @@ def stock_csv(today: date | None = None) -> bytes:
     return buf.getvalue().encode()
 
 
-def alerts(today: date | None = None) -> dict[str, list[dict[str, Any]]]:
+def alerts(
+    today: date | None = None, lines: list[StockLine] | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Low stock and near expiry; ``lines``: the stock lines when the caller has them."""
     today = today or date.today()
     low = [
         {
@@ -502,7 +500,7 @@ def alerts(today: date | None = None) -> dict[str, list[dict[str, Any]]]:
             "usable": line.usable,
             "reorder_level": line.medicine.reorder_level,
         }  # fmt: skip
-        for line in stock_lines(today)
+        for line in (lines if lines is not None else stock_lines(today))
         if line.low
     ]
     near = [

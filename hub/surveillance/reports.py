@@ -45,6 +45,11 @@ def store(
     return report
 
 
+def last_month(today: date | None = None) -> date:
+    """The first day of the month before ``today``'s."""
+    return ((today or date.today()).replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
 def idsp_report(
     monday: date, area: str | None, fmt: str, creator_id: int | None
 ) -> tuple[bytes, GeneratedReport]:
@@ -67,8 +72,7 @@ def monthly_attendance(app: Flask) -> int:
     from hub.auth.models import User
 
     with app.app_context():
-        first = date.today().replace(day=1)
-        month = (first - timedelta(days=1)).replace(day=1)
+        month = last_month()
         viewer = User(role=ADMIN, id=0, name="scheduler", email="", password_hash="")
         data = monthly_csv(monthly(viewer, month)).encode()
         return store("attendance-monthly", f"{month:%Y-%m}", None, "csv", data, None).id
@@ -88,7 +92,7 @@ def coverage_report(month: date, fmt: str, creator_id: int | None) -> GeneratedR
 def monthly_coverage(app: Flask) -> list[int]:
     """Last month's vaccination coverage (CSV and PDF) by area and birth cohort."""
     with app.app_context():
-        month = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
+        month = last_month()
         return [coverage_report(month, fmt, None).id for fmt in ("csv", "pdf")]
 
 

@@ -186,7 +186,7 @@ def report_list():
         .limit(200)
     ).all()
     last_week = services.week_label(services.week_start(date.today()) - timedelta(days=7))
-    last_month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    last_month = reports.last_month().strftime("%Y-%m")
     return render_template(
         "surveillance/reports.html", rows=rows, last_week=last_week, last_month=last_month
     )

@@ -26,7 +26,6 @@ from hub.visits.models import (
     MISSED,
     RESCHEDULED,
     SCHEDULED,
-    STATUSES,
     Visit,
     VisitPlan,
 )
@@ -44,7 +43,6 @@ ANC_CONTACTS = (
 #: these days after an institutional delivery (and also day 1 after a home delivery).
 PNC_DAYS = (3, 7, 14, 21, 28, 42)
 MIN_GAP_DAYS = 14  # between two antenatal contacts
-STATUSES_ALL = STATUSES
 
 VITAL_RANGES = {
     "bp_systolic": (60, 260, "mmHg"),

@@ -85,6 +85,11 @@ def check_asha(asha_id: int | None) -> int | None:
     return user.id
 
 
+def asha_for(patient: Patient, asha_id: int | None) -> int | None:
+    """The ASHA a visit goes to: the one named, else the patient's own."""
+    return check_asha(asha_id) if asha_id is not None else patient.asha_id
+
+
 def asha_choices() -> list[User]:
     return list(
         db.session.scalars(
@@ -108,7 +113,7 @@ def create_plan(
 ) -> tuple[VisitPlan, list[Visit]]:
     """A visit plan and its visits. The patient's ASHA is used when none is named."""
     today = today or date.today()
-    asha_id = check_asha(asha_id) if asha_id is not None else patient.asha_id
+    asha_id = asha_for(patient, asha_id)
     errors: dict[str, str] = {}
     if kind not in KINDS:
         errors["kind"] = f"Choose one of {', '.join(KINDS)}."
@@ -224,7 +229,7 @@ def schedule_visit(
         kind=kind,
         purpose=(purpose or "").strip() or KINDS[kind] + " visit",
         scheduled_on=scheduled_on,
-        asha_id=check_asha(asha_id) if asha_id is not None else patient.asha_id,
+        asha_id=asha_for(patient, asha_id),
         scheduled_by_id=by_id,
     )
     db.session.add(visit)
